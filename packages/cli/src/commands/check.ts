@@ -1,0 +1,52 @@
+import { evaluate } from '@keepalive-parity/core';
+import { parseCommandArgs } from '../args.js';
+import type { Command } from '../context.js';
+import { EXIT_FOUND, EXIT_OK } from '../exit-codes.js';
+import { palette } from '../render/color.js';
+import { writeJson } from '../render/json.js';
+import { renderReport, reportDocument } from '../render/report.js';
+import { HOP_OPTIONS, hopsFromFlags } from './hop-flags.js';
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'Check the keep-alive rule on each hop: server keep-alive >= client pool idle + margin',
+  help: `Usage: keepalive-parity check --lb SOURCE --backend SOURCE [options]
+       keepalive-parity check --hops hops.yaml [options]
+
+Checks, on every hop (a client-side pool → a server), that
+  server keep-alive >= client pool idle + margin
+with units normalised, shows where each value came from, and writes both fixes.
+
+Sources (kind:locator; --lb and --backend are given in pairs and may repeat):
+  60s, 1500ms, value:2m     a literal duration (a bare number needs --lb-unit/--backend-unit)
+  runtime:NAME[@VERSION]    a product default from the knowledge base (see: keepalive-parity defaults)
+  env:VAR                   an environment variable
+
+Options:
+  --lb SOURCE               the client side: load balancer / proxy / HTTP client pool idle timeout
+  --backend SOURCE          the server side: backend keep-alive timeout
+  --lb-unit, --backend-unit ms|s|m|h: the unit of a bare number
+  --lb-product, --backend-product NAME
+                            the product a literal value belongs to (fixes are written for it,
+                            and a bare number is read in its unit)
+  --margin DURATION         required headroom (default 5s)
+  --hops FILE               a YAML hops file (hops: or chain:); see docs/hops-file.md
+  --json                    one JSON document on stdout
+  --no-color                no colours (also: NO_COLOR)
+
+Exit codes: 0 every hop holds, 1 a hop violates the rule, 2 usage or input error.
+
+Examples:
+  keepalive-parity check --lb 60s --backend runtime:gunicorn
+  keepalive-parity check --lb runtime:aws-alb --backend env:KEEP_ALIVE_TIMEOUT --backend-unit ms --backend-product node
+  keepalive-parity check --hops hops.yaml --json
+`,
+  async run(args, context) {
+    const { values } = parseCommandArgs('check', args, HOP_OPTIONS);
+    const hops = await hopsFromFlags('check', values, context, true);
+    const evaluation = evaluate(hops);
+    if (values.json) writeJson(context.stdout, reportDocument(evaluation, 'check'));
+    else context.stdout.write(renderReport(evaluation, palette(context.color)));
+    return evaluation.verdict === 'violation' ? EXIT_FOUND : EXIT_OK;
+  },
+};

@@ -1,0 +1,123 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import {
+  assembleHops,
+  DURATION_UNITS,
+  type DurationUnit,
+  type Hop,
+  type HopSpec,
+  KeepaliveParityError,
+  parseDuration,
+  parseHopsFile,
+} from '@keepalive-parity/core';
+import type { CliContext } from '../context.js';
+import { usageError } from '../errors.js';
+import { createSourceIo } from '../io.js';
+
+/** Options shared by `check` and `assert` for describing hops on the command line. */
+export const HOP_OPTIONS = {
+  lb: { type: 'string', multiple: true },
+  backend: { type: 'string', multiple: true },
+  'lb-unit': { type: 'string' },
+  'backend-unit': { type: 'string' },
+  'lb-product': { type: 'string' },
+  'backend-product': { type: 'string' },
+  margin: { type: 'string' },
+  hops: { type: 'string' },
+  'allow-default': { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
+
+export interface HopFlagValues {
+  lb?: string[] | undefined;
+  backend?: string[] | undefined;
+  'lb-unit'?: string | undefined;
+  'backend-unit'?: string | undefined;
+  'lb-product'?: string | undefined;
+  'backend-product'?: string | undefined;
+  margin?: string | undefined;
+  hops?: string | undefined;
+  'allow-default'?: boolean | undefined;
+}
+
+function unitOption(flag: string, value: string | undefined): DurationUnit | undefined {
+  if (value === undefined) return undefined;
+  if (!DURATION_UNITS.includes(value as DurationUnit)) {
+    throw usageError(`--${flag} must be one of ${DURATION_UNITS.join(', ')} (got ${JSON.stringify(value)})`);
+  }
+  return value as DurationUnit;
+}
+
+/** Builds hops from `--lb/--backend` pairs and/or a `--hops` file, then resolves every source. */
+export async function hopsFromFlags(
+  command: string,
+  values: HopFlagValues,
+  context: CliContext,
+  allowDefault: boolean,
+): Promise<Hop[]> {
+  const lbs = values.lb ?? [];
+  const backends = values.backend ?? [];
+  const marginMs =
+    values.margin === undefined
+      ? undefined
+      : parseDuration(values.margin, { syntax: 'plain', location: { field: '--margin' } }).ms;
+  const specs: HopSpec[] = [];
+  let fileMarginMs: number | undefined;
+  if (values.hops !== undefined) {
+    const path = resolve(context.cwd, values.hops);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      throw new KeepaliveParityError(
+        'KAP_INPUT_INVALID',
+        `cannot read hops file ${values.hops}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        {
+          file: values.hops,
+        },
+      );
+    }
+    const file = parseHopsFile(text, values.hops);
+    fileMarginMs = file.marginMs;
+    specs.push(...file.hops);
+  }
+  if (lbs.length !== backends.length) {
+    const missing = lbs.length < backends.length ? '--lb' : '--backend';
+    throw usageError(
+      `${command}: ${missing} is missing: give --lb and --backend in pairs (${lbs.length} --lb, ${backends.length} --backend)`,
+    );
+  }
+  if (specs.length === 0 && lbs.length === 0) {
+    throw usageError(
+      `${command}: nothing to check: give --lb SOURCE --backend SOURCE, or --hops FILE (see keepalive-parity ${command} --help)`,
+    );
+  }
+  const lbUnit = unitOption('lb-unit', values['lb-unit']);
+  const backendUnit = unitOption('backend-unit', values['backend-unit']);
+  lbs.forEach((lb, i) => {
+    const backend = backends[i]!;
+    const line = 0;
+    specs.push({
+      client: {
+        source: lb,
+        unit: lbUnit,
+        product: values['lb-product'],
+        extras: {},
+        field: '--lb',
+        file: '(command line)',
+        line,
+      },
+      server: {
+        source: backend,
+        unit: backendUnit,
+        product: values['backend-product'],
+        extras: {},
+        field: '--backend',
+        file: '(command line)',
+        line,
+      },
+      line,
+    });
+  });
+  return assembleHops(specs, createSourceIo(context), { marginMs: marginMs ?? fileMarginMs, allowDefault });
+}

@@ -1,0 +1,23 @@
+import type { Writable } from 'node:stream';
+
+/** Everything a command may touch, injected so commands can be run in-process by tests. */
+export interface CliContext {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  readonly stdin: NodeJS.ReadableStream;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  /** Colours on: stdout is a TTY and NO_COLOR is not set (and --no-color was not given). */
+  readonly color: boolean;
+  /** Aborted on SIGINT/SIGTERM: long-running commands stop cleanly and report what they have. */
+  readonly signal: AbortSignal;
+}
+
+/** A CLI command. `run` returns the exit code for results (0 or 1); usage and input errors throw. */
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  /** Full `--help` text, with at least one example. */
+  readonly help: string;
+  run(args: string[], context: CliContext): Promise<number>;
+}

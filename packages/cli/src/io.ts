@@ -1,0 +1,34 @@
+import { readFile } from 'node:fs/promises';
+import type { SourceIo } from '@keepalive-parity/core';
+import { KeepaliveParityError } from '@keepalive-parity/core';
+import type { CliContext } from './context.js';
+
+/**
+ * The real I/O behind the core's injected `SourceIo`. Later readers add members (live AWS,
+ * probe) in `sourceIoExtensions`.
+ */
+export function createSourceIo(context: CliContext): SourceIo {
+  const io: Record<string, unknown> = {
+    getEnv: (name: string) => context.env[name],
+    now: () => new Date().toISOString(),
+    readTextFile: async (path: string) => {
+      try {
+        return await readFile(path, 'utf8');
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new KeepaliveParityError(
+          'KAP_SOURCE_UNAVAILABLE',
+          `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+          {
+            file: path,
+          },
+        );
+      }
+    },
+  };
+  for (const extend of sourceIoExtensions) Object.assign(io, extend(context));
+  return io as SourceIo;
+}
+
+/** Registration point for I/O that later source kinds need (probe sockets, AWS clients). */
+export const sourceIoExtensions: Array<(context: CliContext) => Record<string, unknown>> = [];

@@ -1,0 +1,23 @@
+export * from './errors.js';
+export * from './duration/duration.js';
+export * from './duration/syntaxes.js';
+export * from './facts.js';
+export * from './hops.js';
+export * from './findings.js';
+export * from './evaluate.js';
+export * from './messages.js';
+export * from './hops-file.js';
+export * from './assemble.js';
+export * from './kb/index.js';
+export {
+  RULES,
+  ruleById,
+  DEFAULT_MARGIN_MS,
+  MIN_SAFE_HEADROOM_MS,
+  type Rule,
+  type RuleContext,
+} from './rules/index.js';
+export * from './sources/spec.js';
+export * from './sources/types.js';
+export { parseSource, registerSourceKind, resolveSource, sourceKinds } from './sources/registry.js';
+export { valueFact, defaultLabel } from './sources/value.js';
