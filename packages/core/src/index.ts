@@ -21,3 +21,7 @@ export * from './sources/spec.js';
 export * from './sources/types.js';
 export { parseSource, registerSourceKind, resolveSource, sourceKinds } from './sources/registry.js';
 export { valueFact, defaultLabel } from './sources/value.js';
+export * from './readers/types.js';
+export * from './readers/registry.js';
+export * from './logs/types.js';
+export * from './logs/registry.js';
