@@ -23,7 +23,9 @@ export function findingMessage(finding: Finding, hop: Hop): string {
       return `${client} never expires idle pooled connections, but ${server} closes them after ${d(n(finding, 'serverKeepAliveMs'))}: every quiet period longer than that ends in a race`;
     case 'value-from-default': {
       const fact = finding.facts[0]!;
-      return `${finding.details?.side === 'server' ? server : client} value ${describeValue(fact.value)} is a default (${describeProvenance(fact.provenance)}); defaults change between versions: set it explicitly`;
+      const who = finding.details?.side === 'server' ? `${server} keep-alive` : `${client} idle timeout`;
+      const setting = fact.setting ? ` for ${fact.setting}` : '';
+      return `${who} ${describeValue(fact.value)} is the default${setting}, not a configured value: defaults change between versions and differ between the two sides, so set it explicitly`;
     }
     case 'suspected-unit-mistake': {
       const fact = finding.facts[0]!;

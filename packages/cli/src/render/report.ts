@@ -26,11 +26,15 @@ function primary(side: HopSide, subject: 'server-keepalive' | 'pool-idle'): Fact
 
 function factLine(role: string, side: HopSide, fact: Fact | undefined, p: Palette): string {
   const what = role === 'client' ? 'idle timeout' : 'keep-alive';
-  const value = !fact
+  let value = !fact
     ? 'missing'
     : fact.value.type === 'duration'
-      ? `${formatDuration(fact.value.ms)}${fact.value.text.replace(/ \(default\)$/, '') !== `${fact.value.ms} ms` ? ` (${fact.value.text.replace(/ \(default\)$/, '')})` : ''}`
+      ? formatDuration(fact.value.ms)
       : describeValue(fact.value);
+  // Quote the configuration's own spelling when it differs from ours (`1h30m`, `65000`, `PT60S`).
+  if (fact?.value.type === 'duration' && fact.value.text.replace(/\s/g, '') !== value.replace(/\s/g, ''))
+    value += ` (${fact.value.text})`;
+  if (fact?.isDefault) value += ' default';
   const setting = fact?.setting ? ` ${fact.setting}` : '';
   const source = fact ? describeProvenance(fact.provenance) : '';
   return `  ${p.dim(role.padEnd(6))}  ${`${side.label} ${what}`.padEnd(34)} ${p.bold(value.padEnd(12))} ${p.dim(`${source}${setting && fact?.provenance.kind !== 'knowledge-base' ? ` (${setting.trim()})` : ''}`)}`;

@@ -1,4 +1,4 @@
-import { KeepaliveParityError, type ErrorLocation } from '../errors.js';
+import { type ErrorLocation, KeepaliveParityError } from '../errors.js';
 
 /**
  * A length of time as integer milliseconds, keeping the text it was read from (`"1h30m"`, `"65"`,

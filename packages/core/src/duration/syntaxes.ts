@@ -255,6 +255,16 @@ function parseTokens(
       parts++;
       break;
     }
+    const word = /^[A-Za-zµμ]+/.exec(body.slice(index))![0];
+    // `65sx`: letters run on past the unit, so they do not form a unit (a compound's next part
+    // always starts with a digit).
+    if (word !== unit) {
+      throw durationError(
+        raw,
+        `unknown unit ${JSON.stringify(word)} (expected ${grammar.units.filter((u) => u !== 'µs' && u !== 'μs').join(', ')})`,
+        location,
+      );
+    }
     index += unit.length;
     if (grammar.ordered) {
       const rank = grammar.units.indexOf(unit);

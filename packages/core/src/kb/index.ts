@@ -1,3 +1,4 @@
+import { formatDuration } from '../duration/duration.js';
 import { KeepaliveParityError } from '../errors.js';
 import type { Fact, FactValue } from '../facts.js';
 import { KNOWLEDGE_BASE_ENTRIES } from './defaults.data.js';
@@ -10,8 +11,8 @@ import {
 } from './products.js';
 import type { KnowledgeBaseEntry } from './types.js';
 
-export type { KnowledgeBaseEntry } from './types.js';
 export * from './products.js';
+export type { KnowledgeBaseEntry } from './types.js';
 
 const ENTRIES = new Map(KNOWLEDGE_BASE_ENTRIES.map((e) => [e.id, e]));
 
@@ -103,17 +104,17 @@ export interface ResolvedDefault {
 }
 
 function valueOf(def: VersionedDefault['value'], entry: KnowledgeBaseEntry): FactValue {
-  if (typeof def === 'number') return { type: 'duration', ms: def, text: `${def} ms (default)` };
-  if (def === 'unbounded') return { type: 'unbounded', text: 'no idle limit (default)' };
-  if (def === 'disabled') return { type: 'disabled', text: 'no keep-alive (default)' };
+  if (typeof def === 'number') return { type: 'duration', ms: def, text: formatDuration(def) };
+  if (def === 'unbounded') return { type: 'unbounded', text: 'no idle limit' };
+  if (def === 'disabled') return { type: 'disabled', text: 'no keep-alive' };
   void entry;
   return { type: 'unset' };
 }
 
 function entryValue(entry: KnowledgeBaseEntry): FactValue {
   if (entry.defaultMs !== null)
-    return { type: 'duration', ms: entry.defaultMs, text: `${entry.defaultMs} ms (default)` };
-  if (/UNBOUNDED/.test(entry.notes)) return { type: 'unbounded', text: 'no limit (default)' };
+    return { type: 'duration', ms: entry.defaultMs, text: formatDuration(entry.defaultMs) };
+  if (/UNBOUNDED/.test(entry.notes)) return { type: 'unbounded', text: 'no limit' };
   return { type: 'unset' };
 }
 
@@ -237,7 +238,7 @@ export function caveatFacts(productName: string): Fact[] {
       value:
         l.ms === 'unbounded'
           ? { type: 'unbounded' }
-          : { type: 'duration', ms: l.ms, text: `${l.ms} ms (default)` },
+          : { type: 'duration', ms: l.ms, text: formatDuration(l.ms) },
       product: product.id,
       setting: l.setting,
       isDefault: true,
@@ -248,7 +249,7 @@ export function caveatFacts(productName: string): Fact[] {
     const c = product.closeDelayMs;
     facts.push({
       subject: 'keepalive-close-delay',
-      value: { type: 'duration', ms: c.ms, text: `${c.ms} ms` },
+      value: { type: 'duration', ms: c.ms, text: formatDuration(c.ms) },
       product: product.id,
       setting: 'keepAliveTimeoutBuffer',
       isDefault: true,
