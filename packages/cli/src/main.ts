@@ -1,9 +1,8 @@
 import { formatLocation, isKeepaliveParityError } from '@keepalive-parity/core';
 import { COMMANDS, findCommand } from './commands/index.js';
 import type { CliContext } from './context.js';
-import { TOOL_NAME, TOOL_VERSION } from './version.js';
-
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { TOOL_NAME, TOOL_VERSION } from './version.js';
 
 export { EXIT_FOUND, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 

@@ -1,8 +1,8 @@
-import { KeepaliveParityError } from './errors.js';
 import { parseDuration } from './duration/syntaxes.js';
+import { KeepaliveParityError } from './errors.js';
 import type { Fact } from './facts.js';
-import type { HopSpec, SideSpec } from './hops-file.js';
 import type { Hop, HopSide } from './hops.js';
+import type { HopSpec, SideSpec } from './hops-file.js';
 import type { HopRole } from './kb/index.js';
 import { DEFAULT_MARGIN_MS } from './rules/index.js';
 import { parseSource, resolveSource } from './sources/registry.js';

@@ -1,5 +1,5 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
-import { parseDuration, DURATION_UNITS, type DurationUnit } from './duration/syntaxes.js';
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from 'yaml';
+import { DURATION_UNITS, type DurationUnit, parseDuration } from './duration/syntaxes.js';
 import { KeepaliveParityError } from './errors.js';
 
 /** Extra facts a hops file may give for a side. */
@@ -149,7 +149,7 @@ export function parseHopsFile(text: string, file: string): HopsFile {
   if (hopsNode !== undefined) {
     if (!isSeq(hopsNode) || hopsNode.items.length === 0)
       return fail('"hops" must be a non-empty list', hopsNode as Node);
-    hopsNode.items.forEach((item, index) => {
+    for (const [index, item] of hopsNode.items.entries()) {
       if (!isMap(item)) return fail(`hops[${index}] must be a mapping with client and server`, item as Node);
       allowed(item, ['name', 'client', 'server', 'margin'], `hops[${index}]`);
       const client = item.get('client', true);
@@ -165,7 +165,7 @@ export function parseHopsFile(text: string, file: string): HopsFile {
         marginMs: m === undefined ? undefined : durationField(m, `hops[${index}].margin`),
         line: lineOf(item),
       });
-    });
+    }
   } else {
     if (!isSeq(chainNode) || chainNode.items.length < 2)
       return fail('"chain" must list at least two nodes', chainNode as Node);

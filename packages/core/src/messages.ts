@@ -1,5 +1,5 @@
 import { formatDuration, formatSignedDuration } from './duration/duration.js';
-import { describeProvenance, describeValue } from './facts.js';
+import { describeValue } from './facts.js';
 import type { Finding } from './findings.js';
 import type { Hop } from './hops.js';
 import { findProduct } from './kb/products.js';

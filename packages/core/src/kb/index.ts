@@ -103,7 +103,7 @@ export interface ResolvedDefault {
   readonly notes: string[];
 }
 
-function valueOf(def: VersionedDefault['value'], entry: KnowledgeBaseEntry): FactValue {
+function versionedValue(def: VersionedDefault['value'], entry: KnowledgeBaseEntry): FactValue {
   if (typeof def === 'number') return { type: 'duration', ms: def, text: formatDuration(def) };
   if (def === 'unbounded') return { type: 'unbounded', text: 'no idle limit' };
   if (def === 'disabled') return { type: 'disabled', text: 'no keep-alive' };
@@ -161,7 +161,7 @@ export function resolveDefault(productName: string, role: HopRole, version?: str
       product,
       setting,
       entry,
-      value: valueOf(chosen.value, entry),
+      value: versionedValue(chosen.value, entry),
       versions: chosen.range === '*' ? entry.versions : chosen.range,
       notes,
     };

@@ -1,7 +1,7 @@
-import { findProduct, type TimeoutSetting } from '../kb/products.js';
 import { formatDuration } from '../duration/duration.js';
 import type { Fix } from '../findings.js';
 import type { HopSide } from '../hops.js';
+import { findProduct, type TimeoutSetting } from '../kb/products.js';
 
 function timespan(ms: number): string {
   const total = Math.ceil(ms / 1000);

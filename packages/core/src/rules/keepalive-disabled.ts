@@ -1,4 +1,4 @@
-import { usable, type Rule } from './context.js';
+import { type Rule, usable } from './context.js';
 
 /** A server that closes after every response (or a client that never reuses) cannot race. */
 export const keepaliveDisabled: Rule = {

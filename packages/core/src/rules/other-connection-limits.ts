@@ -1,6 +1,6 @@
 import type { Finding } from '../findings.js';
 import { factsOf } from '../hops.js';
-import { usable, type Rule } from './context.js';
+import { type Rule, usable } from './context.js';
 
 /**
  * The idle rule makes the race rare, not impossible: max requests per connection, a connection

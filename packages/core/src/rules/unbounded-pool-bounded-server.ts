@@ -1,4 +1,4 @@
-import { durationMs, usable, type Rule } from './context.js';
+import { durationMs, type Rule, usable } from './context.js';
 import { lowerPoolFix } from './fixes.js';
 
 /** A pool that never expires idle connections will outlive any bounded server keep-alive. */

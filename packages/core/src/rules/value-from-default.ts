@@ -1,4 +1,4 @@
-import { usable, type Rule } from './context.js';
+import { type Rule, usable } from './context.js';
 
 /** Defaults change between versions and differ between the two sides: say so wherever one is used. */
 export const valueFromDefault: Rule = {

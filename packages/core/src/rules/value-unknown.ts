@@ -1,4 +1,4 @@
-import { usable, type Rule } from './context.js';
+import { type Rule, usable } from './context.js';
 
 /** A side whose value is unset or unverified: the hop cannot be judged (verdict `unknown`). */
 export const valueUnknown: Rule = {

@@ -1,4 +1,5 @@
-import { parseDuration, type DurationSyntax, type DurationUnit } from '../duration/syntaxes.js';
+import type { Duration } from '../duration/duration.js';
+import { type DurationSyntax, type DurationUnit, parseDuration } from '../duration/syntaxes.js';
 import type { Fact, Provenance } from '../facts.js';
 import { findProduct } from '../kb/products.js';
 import type { ResolvedSide, SourceKindDefinition, SourceRequest } from './types.js';
@@ -24,7 +25,7 @@ export function valueFact(text: string, request: SourceRequest, provenance: Prov
   const product = request.product ? findProduct(request.product) : undefined;
   const setting = request.role === 'pool' ? product?.pool : product?.server;
   const location = { field: request.field };
-  let duration;
+  let duration: Duration;
   if (request.unit) {
     duration = parseDuration(text, { syntax: 'plain', defaultUnit: request.unit, location });
   } else if (setting && /^\s*\d+\s*$/.test(text) && BARE_UNIT[setting.syntax]) {
