@@ -1,4 +1,12 @@
+import type { Fact } from '../facts.js';
+import type { Finding } from '../findings.js';
 import { type Rule, usable } from './context.js';
+
+function reasonOf(fact: Fact | undefined): 'missing' | 'unverified' | 'unset' {
+  if (!fact) return 'missing';
+  if (fact.provenance.kind === 'knowledge-base' && !fact.provenance.verified) return 'unverified';
+  return 'unset';
+}
 
 /** A side whose value is unset or unverified: the hop cannot be judged (verdict `unknown`). */
 export const valueUnknown: Rule = {
@@ -6,25 +14,21 @@ export const valueUnknown: Rule = {
   severity: 'note',
   title: 'A value is unknown or unverified, so the hop cannot be judged',
   check({ hop, serverFact, clientFact }) {
-    return [
+    const findings: Finding[] = [];
+    for (const [fact, side] of [
       [serverFact, 'server'],
       [clientFact, 'client'],
-    ]
-      .filter(([f]) => !usable(f as typeof serverFact))
-      .map(([fact, side]) => ({
-        id: 'value-unknown' as const,
-        severity: 'note' as const,
+    ] as const) {
+      if (usable(fact)) continue;
+      findings.push({
+        id: 'value-unknown',
+        severity: 'note',
         hopIndex: hop.index,
         numbers: {},
-        facts: fact ? [fact as NonNullable<typeof serverFact>] : [],
-        details: {
-          side: side as string,
-          reason: !fact
-            ? 'missing'
-            : (fact as NonNullable<typeof serverFact>).value.type === 'unset'
-              ? 'unset'
-              : 'unverified',
-        },
-      }));
+        facts: fact ? [fact] : [],
+        details: { side, reason: reasonOf(fact) },
+      });
+    }
+    return findings;
   },
 };
