@@ -1,0 +1,468 @@
+/**
+ * The probe engine: raw HTTP/1.1 over `node:net` / `node:tls`, so the instant of the last response
+ * byte and of the server's close are both taken from the same monotonic clock (`process.hrtime`).
+ *
+ * FIN is seen as the socket's `end` event (the socket is half-open so `end` is reported before we
+ * close our side); RST is `ECONNRESET`.
+ */
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import {
+  parseKeepAliveHeader,
+  type ResponseHead,
+  type ResponseParseError,
+  ResponseParser,
+  responseClosesConnection,
+} from './http1.js';
+
+export type IdleCloseKind =
+  /** The server closed the idle connection with a FIN (an orderly close). */
+  | 'fin'
+  /** The server reset the idle connection (RST). */
+  | 'rst'
+  /** The server did not close within `maxWaitMs`. */
+  | 'timeout'
+  /** The server closed (FIN or RST) before the response was complete. */
+  | 'closed-before-response'
+  /** The server closes after every response (`Connection: close`, HTTP/1.0, close-delimited body). */
+  | 'no-keepalive';
+
+export interface ProbeTarget {
+  readonly host: string;
+  readonly port: number;
+  /** Request target, `/` when absent. */
+  readonly path?: string;
+  readonly method?: 'GET' | 'HEAD';
+  /** Extra request headers (Host, auth). They are sent, never reported. */
+  readonly headers?: Record<string, string>;
+  /** Present: connect with TLS (SNI from `servername`, else the host when it is a name). */
+  readonly tls?: { servername?: string; insecure?: boolean };
+  /** Connection and response deadline; defaults to min(maxWaitMs, 30 s). */
+  readonly responseTimeoutMs?: number;
+}
+
+export interface MeasureIdleCloseOptions extends ProbeTarget {
+  /** Give up waiting for the server's idle close after this long (closeKind 'timeout'). */
+  readonly maxWaitMs: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface IdleCloseSample {
+  /** Milliseconds (fractional) from the last response byte to the server's close; null when unknown. */
+  idleCloseMs: number | null;
+  closeKind: IdleCloseKind;
+  /** How the transport ended: FIN, RST, or null (we gave up). Also set for 'no-keepalive'. */
+  transportClose: 'fin' | 'rst' | null;
+  /** Final response status; null when no complete head arrived. */
+  status: number | null;
+  /** `1.1` or `1.0`; null when no head arrived. */
+  httpVersion: string | null;
+  /** The raw `Keep-Alive` response header, or null. */
+  keepAliveHeader: string | null;
+  /** The raw `Connection` response header, or null. */
+  connectionHeader: string | null;
+  /** `timeout=` of the Keep-Alive header, in seconds. */
+  advertisedTimeoutSeconds: number | null;
+  /** `max=` of the Keep-Alive header (requests). */
+  advertisedMaxRequests: number | null;
+  /** Milliseconds from connect start to connected (TLS handshake included). */
+  connectMs: number;
+  /** Milliseconds from writing the request to the last response byte; null when incomplete. */
+  responseMs: number | null;
+  /** Milliseconds from writing the request to the close, for 'closed-before-response'. */
+  closedAfterRequestMs: number | null;
+  /** Response body bytes received. */
+  bodyBytes: number;
+  /** How the body was framed. */
+  bodyFraming: 'none' | 'content-length' | 'chunked' | 'until-close' | null;
+  /** Local port of the probe's connection (to join with server logs or captures). */
+  localPort: number | null;
+  /** Wall-clock start of the sample (ISO-8601). */
+  startedAt: string;
+}
+
+export type ProbeErrorCode =
+  | 'connect-failed'
+  | 'tls-failed'
+  /** The server speaks only HTTP/2 (ALPN or frames): out of scope for this race. */
+  | 'http2-only'
+  | 'protocol-error'
+  | 'response-timeout'
+  | 'aborted';
+
+export class ProbeError extends Error {
+  readonly code: ProbeErrorCode;
+  constructor(code: ProbeErrorCode, message: string) {
+    super(message);
+    this.name = code === 'aborted' ? 'AbortError' : 'ProbeError';
+    this.code = code;
+  }
+}
+
+const DEFAULT_RESPONSE_TIMEOUT_MS = 30_000;
+
+function nowNs(): bigint {
+  return process.hrtime.bigint();
+}
+
+function msBetween(fromNs: bigint, toNs: bigint): number {
+  return Number(toNs - fromNs) / 1e6;
+}
+
+/** Builds the request bytes; throws on header names/values that would split the request. */
+export function buildRequest(target: ProbeTarget): string {
+  const method = target.method ?? 'GET';
+  const path = target.path && target.path.length > 0 ? target.path : '/';
+  if (/[\s]/.test(path)) throw new ProbeError('protocol-error', 'request path must not contain whitespace');
+  const defaultPort = target.tls ? 443 : 80;
+  const hostName = target.host.includes(':') ? `[${target.host}]` : target.host;
+  const headers = new Map<string, [string, string]>();
+  headers.set('host', ['Host', target.port === defaultPort ? hostName : `${hostName}:${target.port}`]);
+  headers.set('user-agent', ['User-Agent', 'keepalive-parity-probe']);
+  headers.set('accept', ['Accept', '*/*']);
+  for (const [name, value] of Object.entries(target.headers ?? {})) {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || /[\r\n\0]/.test(value)) {
+      throw new ProbeError('protocol-error', `invalid request header ${JSON.stringify(name)}`);
+    }
+    headers.set(name.toLowerCase(), [name, value]);
+  }
+  let text = `${method} ${path} HTTP/1.1\r\n`;
+  for (const [name, value] of headers.values()) text += `${name}: ${value}\r\n`;
+  return `${text}\r\n`;
+}
+
+export interface ResponseResult {
+  readonly complete: boolean;
+  readonly head: ResponseHead | null;
+  readonly framing: IdleCloseSample['bodyFraming'];
+  readonly bodyBytes: number;
+  readonly requestWrittenAtNs: bigint;
+  /** Instant the last byte arrived (complete responses). */
+  readonly lastByteAtNs: bigint | null;
+  /** True when the response announced or implied the close (Connection: close, HTTP/1.0, until-close). */
+  readonly serverWillClose: boolean;
+}
+
+interface CloseEvent {
+  readonly kind: 'fin' | 'rst';
+  readonly atNs: bigint;
+}
+
+/**
+ * One probe connection. It sends requests one at a time and records when and how the server
+ * closed. Callers must `destroy()` it (it is also destroyed on close).
+ */
+export class ProbeConnection {
+  closeEvent: CloseEvent | null = null;
+  localPort: number | null = null;
+  connectMs = 0;
+  /** Bytes the server sent when no response was expected. */
+  unexpectedBytes = 0;
+  private parser: ResponseParser | null = null;
+  private requestWrittenAtNs = 0n;
+  private responseWaiter: {
+    resolve: (result: ResponseResult) => void;
+    reject: (error: Error) => void;
+  } | null = null;
+  private closeWaiters: Array<() => void> = [];
+  private destroyedByProbe = false;
+
+  private constructor(
+    private readonly socket: net.Socket,
+    private readonly target: ProbeTarget,
+  ) {
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.onClosed('fin'));
+    // ECONNRESET is the RST; EPIPE and other errors after connect also mean the peer is gone.
+    socket.on('error', (error: NodeJS.ErrnoException) => this.onClosed('rst', error));
+    socket.on('close', () => this.onClosed('fin'));
+  }
+
+  static open(target: ProbeTarget, signal?: AbortSignal): Promise<ProbeConnection> {
+    const timeoutMs = target.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS;
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(new ProbeError('aborted', 'probe aborted'));
+        return;
+      }
+      const startNs = nowNs();
+      let socket: net.Socket;
+      const servername = target.tls?.servername ?? (net.isIP(target.host) ? undefined : target.host);
+      if (target.tls) {
+        // tls.connect passes allowHalfOpen to the TLSSocket; the typings do not list it.
+        const tlsOptions: tls.ConnectionOptions & { allowHalfOpen: boolean } = {
+          host: target.host,
+          port: target.port,
+          ...(servername ? { servername } : {}),
+          rejectUnauthorized: !target.tls.insecure,
+          ALPNProtocols: ['http/1.1'],
+          allowHalfOpen: true,
+        };
+        socket = tls.connect(tlsOptions);
+      } else {
+        socket = net.connect({ host: target.host, port: target.port, allowHalfOpen: true });
+      }
+      socket.setNoDelay(true);
+      let settled = false;
+      const finish = (error: Error | null) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        socket.off('error', onError);
+        if (error) {
+          socket.destroy();
+          reject(error);
+          return;
+        }
+        const connection = new ProbeConnection(socket, target);
+        connection.connectMs = msBetween(startNs, nowNs());
+        connection.localPort = socket.localPort ?? null;
+        resolve(connection);
+      };
+      const onError = (error: NodeJS.ErrnoException) => {
+        const alpnRefused = /no.application.protocol|NO_APPLICATION_PROTOCOL/i.test(
+          `${error.code ?? ''} ${error.message}`,
+        );
+        if (alpnRefused) {
+          finish(new ProbeError('http2-only', 'the server refused HTTP/1.1 in ALPN (HTTP/2 only)'));
+        } else {
+          finish(
+            new ProbeError(
+              target.tls && error.code !== 'ECONNREFUSED' ? 'tls-failed' : 'connect-failed',
+              `cannot connect to ${target.host}:${target.port}: ${error.code ?? error.message}`,
+            ),
+          );
+        }
+      };
+      const onAbort = () => finish(new ProbeError('aborted', 'probe aborted'));
+      const timer = setTimeout(
+        () => finish(new ProbeError('connect-failed', `connect to ${target.host}:${target.port} timed out`)),
+        timeoutMs,
+      );
+      signal?.addEventListener('abort', onAbort, { once: true });
+      socket.on('error', onError);
+      socket.once(target.tls ? 'secureConnect' : 'connect', () => {
+        if (target.tls) {
+          const alpn = (socket as tls.TLSSocket).alpnProtocol;
+          if (alpn && alpn !== 'http/1.1') {
+            finish(new ProbeError('http2-only', `the server chose ALPN ${alpn}, not http/1.1`));
+            return;
+          }
+        }
+        finish(null);
+      });
+    });
+  }
+
+  get closed(): boolean {
+    return this.closeEvent !== null;
+  }
+
+  /** Sends one request and resolves when its response is complete or the server closed. */
+  request(timeoutMs?: number, signal?: AbortSignal): Promise<ResponseResult> {
+    if (this.responseWaiter) throw new Error('a request is already in flight');
+    const method = this.target.method ?? 'GET';
+    const bytes = buildRequest(this.target);
+    return new Promise((resolve, reject) => {
+      const limitMs = timeoutMs ?? this.target.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS;
+      const cleanup = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.responseWaiter = null;
+      };
+      const onAbort = () => {
+        cleanup();
+        this.destroy();
+        reject(new ProbeError('aborted', 'probe aborted'));
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        this.destroy();
+        reject(new ProbeError('response-timeout', `no complete response within ${limitMs} ms`));
+      }, limitMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.responseWaiter = {
+        resolve: (result) => {
+          cleanup();
+          resolve(result);
+        },
+        reject: (error) => {
+          cleanup();
+          reject(error);
+        },
+      };
+      this.parser = new ResponseParser(method);
+      this.requestWrittenAtNs = nowNs();
+      if (this.closeEvent) {
+        this.settleIncomplete();
+        return;
+      }
+      this.socket.write(bytes);
+    });
+  }
+
+  /** Resolves when the server closes, or with null after `maxWaitMs` (or on abort: rejects). */
+  waitForClose(maxWaitMs: number, signal?: AbortSignal): Promise<CloseEvent | null> {
+    if (this.closeEvent) return Promise.resolve(this.closeEvent);
+    return new Promise((resolve, reject) => {
+      const onClose = () => {
+        cleanup();
+        resolve(this.closeEvent);
+      };
+      const onAbort = () => {
+        cleanup();
+        reject(new ProbeError('aborted', 'probe aborted'));
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.closeWaiters = this.closeWaiters.filter((waiter) => waiter !== onClose);
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        resolve(null);
+      }, maxWaitMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) {
+        onAbort();
+        return;
+      }
+      this.closeWaiters.push(onClose);
+    });
+  }
+
+  destroy(): void {
+    this.destroyedByProbe = true;
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    const atNs = nowNs();
+    const parser = this.parser;
+    if (!parser) {
+      this.unexpectedBytes += chunk.length;
+      return;
+    }
+    try {
+      parser.push(chunk);
+    } catch (error) {
+      this.parser = null;
+      const parseError = error as ResponseParseError;
+      this.responseWaiter?.reject(
+        new ProbeError(parseError.looksLikeHttp2 ? 'http2-only' : 'protocol-error', parseError.message),
+      );
+      this.destroy();
+      return;
+    }
+    if (!parser.done) return;
+    this.parser = null;
+    this.unexpectedBytes += parser.leftoverBytes;
+    this.responseWaiter?.resolve(this.resultOf(parser, atNs));
+  }
+
+  private resultOf(parser: ResponseParser, lastByteAtNs: bigint | null): ResponseResult {
+    const head = parser.head;
+    return {
+      complete: lastByteAtNs !== null,
+      head,
+      framing: parser.framing,
+      bodyBytes: parser.bodyBytes,
+      requestWrittenAtNs: this.requestWrittenAtNs,
+      lastByteAtNs,
+      serverWillClose: head !== null && (parser.framing === 'until-close' || responseClosesConnection(head)),
+    };
+  }
+
+  private settleIncomplete(): void {
+    const parser = this.parser;
+    if (!parser || !this.closeEvent) return;
+    this.parser = null;
+    if (parser.readingUntilClose) {
+      parser.finishAtClose();
+      this.responseWaiter?.resolve(this.resultOf(parser, this.closeEvent.atNs));
+    } else {
+      this.responseWaiter?.resolve(this.resultOf(parser, null));
+    }
+  }
+
+  private onClosed(kind: 'fin' | 'rst', _error?: Error): void {
+    if (this.closeEvent || this.destroyedByProbe) return;
+    this.closeEvent = { kind, atNs: nowNs() };
+    this.settleIncomplete();
+    // We saw the server's FIN: close our side too.
+    this.socket.destroy();
+    this.destroyedByProbe = true;
+    for (const waiter of [...this.closeWaiters]) waiter();
+  }
+}
+
+function baseSample(startedAt: string, connection: ProbeConnection | null): IdleCloseSample {
+  return {
+    idleCloseMs: null,
+    closeKind: 'timeout',
+    transportClose: null,
+    status: null,
+    httpVersion: null,
+    keepAliveHeader: null,
+    connectionHeader: null,
+    advertisedTimeoutSeconds: null,
+    advertisedMaxRequests: null,
+    connectMs: connection?.connectMs ?? 0,
+    responseMs: null,
+    closedAfterRequestMs: null,
+    bodyBytes: 0,
+    bodyFraming: null,
+    localPort: connection?.localPort ?? null,
+    startedAt,
+  };
+}
+
+/** Copies status and advertised headers of a response into a sample. */
+export function describeResponse(sample: IdleCloseSample, response: ResponseResult): void {
+  const head = response.head;
+  sample.bodyBytes = response.bodyBytes;
+  sample.bodyFraming = response.framing;
+  if (!head) return;
+  sample.status = head.status;
+  sample.httpVersion = head.httpVersion;
+  sample.keepAliveHeader = head.headers['keep-alive'] ?? null;
+  sample.connectionHeader = head.headers.connection ?? null;
+  const advertised = parseKeepAliveHeader(sample.keepAliveHeader);
+  sample.advertisedTimeoutSeconds = advertised.timeoutSeconds;
+  sample.advertisedMaxRequests = advertised.maxRequests;
+}
+
+/**
+ * Measures one sample on a fresh connection: connect, one request, read the full response, then
+ * wait idle until the server closes (or `maxWaitMs` passes). Rejects with `ProbeError` when no
+ * HTTP/1.1 exchange is possible (connect/TLS failure, HTTP/2 only, garbage, abort).
+ */
+export async function measureIdleClose(options: MeasureIdleCloseOptions): Promise<IdleCloseSample> {
+  const startedAt = new Date().toISOString();
+  const responseTimeoutMs =
+    options.responseTimeoutMs ?? Math.min(options.maxWaitMs, DEFAULT_RESPONSE_TIMEOUT_MS);
+  const target: ProbeTarget = { ...options, responseTimeoutMs };
+  const connection = await ProbeConnection.open(target, options.signal);
+  try {
+    const sample = baseSample(startedAt, connection);
+    const response = await connection.request(responseTimeoutMs, options.signal);
+    describeResponse(sample, response);
+    if (!response.complete || response.lastByteAtNs === null) {
+      const close = connection.closeEvent;
+      sample.closeKind = 'closed-before-response';
+      sample.transportClose = close?.kind ?? null;
+      sample.closedAfterRequestMs = close ? msBetween(response.requestWrittenAtNs, close.atNs) : null;
+      return sample;
+    }
+    sample.responseMs = msBetween(response.requestWrittenAtNs, response.lastByteAtNs);
+    const close = await connection.waitForClose(options.maxWaitMs, options.signal);
+    sample.transportClose = close?.kind ?? null;
+    if (close) sample.idleCloseMs = Math.max(0, msBetween(response.lastByteAtNs, close.atNs));
+    if (response.serverWillClose) sample.closeKind = 'no-keepalive';
+    else sample.closeKind = close ? close.kind : 'timeout';
+    return sample;
+  } finally {
+    connection.destroy();
+  }
+}
