@@ -81,6 +81,9 @@ export async function resolveSide(
     product: side.product,
     facts: [...side.facts.filter((f) => !replaced.has(f.subject)), ...extras],
     source: side.source,
+    diagnostics: side.diagnostics?.map((d) =>
+      typeof d === 'string' ? { severity: 'warning' as const, message: d, file: side.source } : d,
+    ),
   }));
 }
 

@@ -38,7 +38,15 @@ export function evaluateHop(hop: Hop): HopEvaluation {
   const clientMs = durationMs(clientFact) ?? null;
   let verdict: Verdict = 'holds';
   if (findings.some((f) => f.severity === 'error')) verdict = 'violation';
-  else if (findings.some((f) => f.id === 'value-unknown' || f.id === 'out-of-scope')) verdict = 'unknown';
+  else if (
+    findings.some(
+      (f) =>
+        f.id === 'value-unknown' ||
+        f.id === 'out-of-scope' ||
+        (f.id === 'config-unreadable' && f.details?.diagnosticSeverity === 'error'),
+    )
+  )
+    verdict = 'unknown';
   return {
     hop,
     verdict,

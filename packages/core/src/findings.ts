@@ -13,7 +13,8 @@ export type RuleId =
   | 'other-connection-limits'
   | 'keepalive-disabled'
   | 'value-unknown'
-  | 'out-of-scope';
+  | 'out-of-scope'
+  | 'config-unreadable';
 
 /** One way to make a hop hold, written for the product involved. */
 export interface Fix {

@@ -1,4 +1,5 @@
 import type { Fact, FactSubject } from './facts.js';
+import type { ReaderDiagnostic } from './readers/types.js';
 
 /** One side of a hop: the facts known about it and a label for people. */
 export interface HopSide {
@@ -9,6 +10,8 @@ export interface HopSide {
   readonly facts: readonly Fact[];
   /** What the side's source was, as the user wrote it (`runtime:gunicorn`, `60s`). */
   readonly source?: string | undefined;
+  /** What the side's reader could not read (a config that does not parse), with file:line. */
+  readonly diagnostics?: readonly ReaderDiagnostic[] | undefined;
 }
 
 /**

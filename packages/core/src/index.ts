@@ -23,5 +23,6 @@ export { parseSource, registerSourceKind, resolveSource, sourceKinds } from './s
 export { valueFact, defaultLabel } from './sources/value.js';
 export * from './readers/types.js';
 export * from './readers/registry.js';
+export * from './sources/file-reader.js';
 export * from './logs/types.js';
 export * from './logs/registry.js';

@@ -61,6 +61,17 @@ export function findingMessage(finding: Finding, hop: Hop): string {
     }
     case 'out-of-scope':
       return `${finding.details?.product}: out of scope: ${finding.details?.reason}`;
+    case 'config-unreadable': {
+      const who = finding.details?.side === 'server' ? server : client;
+      const line = finding.numbers.line;
+      const where = line === undefined ? finding.details?.file : `${finding.details?.file}:${line}`;
+      const field = finding.details?.field ? ` (${finding.details.field})` : '';
+      const effect =
+        finding.details?.diagnosticSeverity === 'error'
+          ? 'the hop cannot be judged from this file until it is fixed'
+          : 'the rest of the file was read';
+      return `${who}: ${where}${field}: ${finding.details?.message}: ${effect}`;
+    }
   }
 }
 

@@ -1,10 +1,18 @@
+import { k8sReader } from './k8s/index.js';
+import { terraformReader } from './terraform/index.js';
 import type { ConfigReader } from './types.js';
 
 /**
  * The one registry of config readers (knip-style: one folder per reader under readers/,
  * registered here). Each reader's `id` is also its source kind (`nginx:PATH#UPSTREAM`).
  */
-export const READERS: ConfigReader[] = [];
+export const READERS: ConfigReader[] = [k8sReader, terraformReader];
+
+/** `--help` examples of the reader sources (`check --lb nginx:...`). */
+export const READER_EXAMPLES: Readonly<Record<string, string>> = {
+  k8s: '--lb k8s:deploy/ingress.yaml',
+  terraform: '--lb terraform:infra/ (or terraform show -json plan.out > plan.json; --lb terraform:plan.json)',
+};
 
 export function registerReader(reader: ConfigReader): void {
   const existing = READERS.findIndex((r) => r.id === reader.id);

@@ -8,6 +8,15 @@ export interface ReaderInput {
   readonly file: string;
   /** Other files the reader may need (nginx `include`): resolved by the caller, keyed by path. */
   readonly includes?: ReadonlyMap<string, string> | undefined;
+  /**
+   * What each include pattern matched, keyed by `includeKey(file, pattern)`: the files, sorted, as
+   * keys of `includes`. A pattern absent here was not expanded (the caller could not glob).
+   */
+  readonly includeMatches?: ReadonlyMap<string, readonly string[]> | undefined;
+  /** Product version when the caller knows it (`nginx@1.30.0`): defaults that changed between versions. */
+  readonly version?: string | undefined;
+  /** A structured form of `text` the caller parsed for the reader (HCL → JSON, see `ConfigReader.preparse`). */
+  readonly parsed?: unknown;
 }
 
 export interface ReaderDiagnostic {
@@ -43,5 +52,21 @@ export interface ConfigReader {
   readonly roles: readonly HopRole[];
   /** For `scan`: does this file look like one this reader understands? */
   detect?(file: string, text: string): boolean;
+  /**
+   * Paths or globs this file pulls in (nginx `include`), relative paths resolved against the file's
+   * folder by the caller, which reads them and passes them back in `ReaderInput.includes`.
+   */
+  includes?(file: string, text: string): string[];
+  /** The caller parses each file into `ReaderInput.parsed` first (`hcl`: HCL → JSON, async, in the CLI). */
+  readonly preparse?: 'hcl' | undefined;
+  /** File names to take when the source is a folder (`k8s:manifests/`); default: every file. */
+  readonly folderFiles?: RegExp | undefined;
   read(input: ReaderInput): ReaderResult;
+  /** Several files at once (a folder): a reader that joins across files (k8s ConfigMaps) sets this. */
+  readMany?(inputs: readonly ReaderInput[]): ReaderResult;
+}
+
+/** Key of `ReaderInput.includeMatches`: the including file and the pattern as written. */
+export function includeKey(file: string, pattern: string): string {
+  return `${file}\u0000${pattern}`;
 }

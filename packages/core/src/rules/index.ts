@@ -1,5 +1,6 @@
 import type { RuleId } from '../findings.js';
 import type { Rule } from './context.js';
+import { configUnreadable } from './config-unreadable.js';
 import { headersTimeoutNotAboveKeepalive } from './headers-timeout-not-above-keepalive.js';
 import { keepaliveBelowPoolIdle } from './keepalive-below-pool-idle.js';
 import { keepaliveDisabled } from './keepalive-disabled.js';
@@ -16,6 +17,7 @@ export { DEFAULT_MARGIN_MS, MIN_SAFE_HEADROOM_MS } from './context.js';
 
 /** The one rule registry, in reporting order. */
 export const RULES: readonly Rule[] = [
+  configUnreadable,
   outOfScope,
   valueUnknown,
   keepaliveDisabled,

@@ -1,5 +1,7 @@
 import { KeepaliveParityError } from '../errors.js';
+import { READER_EXAMPLES, READERS } from '../readers/registry.js';
 import { envSource } from './env.js';
+import { fileReaderSource } from './file-reader.js';
 import { runtimeSource } from './runtime.js';
 import { parseSourceSpec, type SourceSpec } from './spec.js';
 import type { ResolvedSide, SourceIo, SourceKindDefinition, SourceRequest } from './types.js';
@@ -13,6 +15,9 @@ export function registerSourceKind(definition: SourceKindDefinition): void {
 }
 
 for (const definition of [valueSource, runtimeSource, envSource]) registerSourceKind(definition);
+// Every config reader is also a source kind (`nginx:PATH#UPSTREAM`), read through the file bridge.
+for (const reader of READERS)
+  registerSourceKind(fileReaderSource(reader, { example: READER_EXAMPLES[reader.id] ?? `${reader.id}:PATH` }));
 
 export function sourceKinds(): SourceKindDefinition[] {
   return [...SOURCE_KINDS.values()];

@@ -1,6 +1,7 @@
 import type { DurationUnit } from '../duration/syntaxes.js';
 import type { Fact } from '../facts.js';
 import type { HopRole } from '../kb/index.js';
+import type { ReaderDiagnostic } from '../readers/types.js';
 import type { SourceSpec } from './spec.js';
 
 /**
@@ -13,6 +14,16 @@ export interface SourceIo {
   readTextFile?(path: string): Promise<string>;
   /** The current time as ISO-8601, for provenance of measurements and live reads. */
   now?(): string;
+  /** All of standard input as text (`nginx:-`). */
+  readStdin?(): Promise<string>;
+  /** Files under a folder (recursive, sorted), or null when `path` is not a folder. */
+  listFolder?(path: string): Promise<string[] | null>;
+  /** Files matching a glob (`conf.d/*.conf`), relative patterns resolved against `baseDir`; sorted. */
+  expandGlob?(pattern: string, baseDir: string): Promise<string[]>;
+  /** GET a URL and return the body (Envoy admin `/config_dump`). */
+  fetchText?(url: string): Promise<string>;
+  /** HCL text → its JSON form (@cdktf/hcl2json); throws a KeepaliveParityError naming the file on bad HCL. */
+  parseHcl?(text: string, file: string): Promise<unknown>;
   // biome-ignore lint/suspicious/noExplicitAny: extension point for later readers
   readonly [extension: string]: any;
 }
@@ -36,8 +47,12 @@ export interface ResolvedSide {
   readonly product?: string | undefined;
   readonly facts: readonly Fact[];
   readonly source: string;
-  /** Diagnostics that are not fatal (a directive that could not be read, an ignored value). */
-  readonly diagnostics?: readonly string[] | undefined;
+  /**
+   * Diagnostics that are not fatal (a directive that could not be read, an ignored value). A reader
+   * diagnostic keeps its file:line; `check` shows each as a `config-unreadable` finding, and an
+   * error-severity one makes the hop's verdict `unknown` rather than `holds`.
+   */
+  readonly diagnostics?: readonly (string | ReaderDiagnostic)[] | undefined;
 }
 
 export interface SourceKindDefinition {
