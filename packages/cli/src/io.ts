@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { SourceIo } from '@keepalive-parity/core';
 import { KeepaliveParityError } from '@keepalive-parity/core';
 import type { CliContext } from './context.js';
+import { readerIo } from './reader-io.js';
 
 /**
  * The real I/O behind the core's injected `SourceIo`. Later readers add members (live AWS,
@@ -31,4 +32,4 @@ export function createSourceIo(context: CliContext): SourceIo {
 }
 
 /** Registration point for I/O that later source kinds need (probe sockets, AWS clients). */
-export const sourceIoExtensions: Array<(context: CliContext) => Record<string, unknown>> = [];
+export const sourceIoExtensions: Array<(context: CliContext) => Record<string, unknown>> = [readerIo];
