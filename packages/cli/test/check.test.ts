@@ -84,6 +84,30 @@ describe('check (spawned CLI)', () => {
     assert.match(fixes[1].text, /idle_timeout\.timeout_seconds,Value=25/);
   });
 
+  it('a hop that cannot be judged is verdict unknown and exit 2, with the report still printed', async () => {
+    const nlb = await runCli(['check', '--lb', 'runtime:aws-nlb', '--backend', '65s', '--json']);
+    assert.equal(nlb.code, 2);
+    const doc = parseJson(nlb);
+    assert.equal(doc.verdict, 'unknown');
+    assert.equal(doc.findings[0].id, 'out-of-scope');
+    assert.match(doc.findings[0].message, /L4/);
+    const unverified = await runCli(['check', '--lb', 'runtime:azure-appgw', '--backend', '65s']);
+    assert.equal(unverified.code, 2);
+    assert.match(unverified.stdout, /unknown/);
+    assert.match(unverified.stdout, /UNVERIFIED/);
+  });
+
+  it('colours only when asked: FORCE_COLOR on, NO_COLOR off', async () => {
+    const forced = await runCli(['check', '--lb', '60s', '--backend', '65s'], {
+      env: { NO_COLOR: '', FORCE_COLOR: '1' },
+    });
+    assert.ok(forced.stdout.includes('\u001b['), 'FORCE_COLOR gives colours');
+    const plain = await runCli(['check', '--lb', '60s', '--backend', '65s', '--no-color'], {
+      env: { NO_COLOR: '', FORCE_COLOR: '1' },
+    });
+    assert.ok(!plain.stdout.includes('\u001b['), '--no-color wins');
+  });
+
   it('reads env: sources with a stated unit', async () => {
     const result = await runCli(
       ['check', '--lb', '60s', '--backend', 'env:KA', '--backend-unit', 'ms', '--json'],

@@ -1,7 +1,7 @@
 import { evaluate } from '@keepalive-parity/core';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../context.js';
-import { EXIT_FOUND, EXIT_OK } from '../exit-codes.js';
+import { EXIT_FOUND, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { palette } from '../render/color.js';
 import { writeJson } from '../render/json.js';
 import { renderReport, reportDocument } from '../render/report.js';
@@ -34,7 +34,9 @@ Options:
   --json                    one JSON document on stdout
   --no-color                no colours (also: NO_COLOR)
 
-Exit codes: 0 every hop holds, 1 a hop violates the rule, 2 usage or input error.
+Exit codes: 0 every hop holds, 1 a hop violates the rule, 2 usage or input error, or a hop that
+cannot be judged (verdict unknown: a value is missing or unverified, or the hop is out of scope;
+the report is still printed).
 
 Examples:
   keepalive-parity check --lb 60s --backend runtime:gunicorn
@@ -47,6 +49,8 @@ Examples:
     const evaluation = evaluate(hops);
     if (values.json) writeJson(context.stdout, reportDocument(evaluation, 'check'));
     else context.stdout.write(renderReport(evaluation, palette(context.color)));
-    return evaluation.verdict === 'violation' ? EXIT_FOUND : EXIT_OK;
+    if (evaluation.verdict === 'violation') return EXIT_FOUND;
+    // A hop that cannot be judged (unknown or unverified value, out of scope) must not pass a guard.
+    return evaluation.verdict === 'unknown' ? EXIT_USAGE : EXIT_OK;
   },
 };

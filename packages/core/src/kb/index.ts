@@ -132,10 +132,11 @@ export function resolveDefault(productName: string, role: HopRole, version?: str
   }
   const setting = role === 'pool' ? product.pool : product.server;
   if (!setting) {
-    const other = role === 'pool' ? 'server (--backend)' : 'client pool (--lb)';
+    const other =
+      role === 'pool' ? product.server && 'a server (--backend)' : product.pool && 'a client pool (--lb)';
     throw new KeepaliveParityError(
       'KAP_SOURCE_UNAVAILABLE',
-      `${product.name} has no ${role === 'pool' ? 'client-side pool' : 'server keep-alive'} in the knowledge base; it is known as a ${other}`,
+      `${product.name} has no ${role === 'pool' ? 'client-side pool' : 'server keep-alive'} in the knowledge base${other ? `; it is known as ${other}` : ''}`,
     );
   }
   const entry = getEntry(setting.entry);

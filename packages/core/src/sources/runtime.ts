@@ -17,13 +17,17 @@ export const runtimeSource: SourceKindDefinition = {
         { field: request.field },
       );
     }
+    const product = findProduct(locator);
+    if (product?.outOfScope) {
+      // Nothing to read: the out-of-scope rule says why instead of guessing a value.
+      return [{ label: product.name, product: product.id, facts: [], source: request.spec.raw }];
+    }
+    // Throws a clear error for an unknown product or a side it does not have.
     const fact = defaultFact(locator, request.role, version);
-    const product = findProduct(locator)!;
+    const known = product!;
     const caveats = caveatFacts(locator);
     const label =
-      request.role === 'pool' && product.kind !== 'http-client'
-        ? `${product.name} upstream pool`
-        : product.name;
-    return [{ label, product: product.id, facts: [fact, ...caveats], source: request.spec.raw }];
+      request.role === 'pool' && known.kind !== 'http-client' ? `${known.name} upstream pool` : known.name;
+    return [{ label, product: known.id, facts: [fact, ...caveats], source: request.spec.raw }];
   },
 };
