@@ -255,8 +255,9 @@ export class ProbeConnection {
     });
   }
 
-  get closed(): boolean {
-    return this.closeEvent !== null;
+  /** The close seen so far (a method, so TypeScript does not narrow it across awaits). */
+  closeSeen(): CloseEvent | null {
+    return this.closeEvent;
   }
 
   /** Sends one request and resolves when its response is complete or the server closed. */
@@ -465,4 +466,212 @@ export async function measureIdleClose(options: MeasureIdleCloseOptions): Promis
   } finally {
     connection.destroy();
   }
+}
+
+export interface MeasureRequestsPerConnectionOptions extends ProbeTarget {
+  /** Stop after this many requests even if the server keeps serving (default 1000). */
+  readonly limit: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface RequestsPerConnectionResult {
+  /** Complete responses received on the one connection. */
+  requestsServed: number;
+  /** Why it ended: the server said `Connection: close`, closed (FIN/RST), or the limit was reached. */
+  endedBy: 'connection-close-header' | 'fin' | 'rst' | 'limit-reached';
+  limit: number;
+  /** `max=` the server advertised on the first response. */
+  advertisedMaxRequests: number | null;
+}
+
+/**
+ * Sends requests back to back on one connection (each after the previous response is complete)
+ * and counts how many the server serves before it closes the connection. Bounded by `limit`.
+ */
+export async function measureRequestsPerConnection(
+  options: MeasureRequestsPerConnectionOptions,
+): Promise<RequestsPerConnectionResult> {
+  const limit = Math.max(1, Math.floor(options.limit));
+  const connection = await ProbeConnection.open(options, options.signal);
+  let requestsServed = 0;
+  let advertisedMaxRequests: number | null = null;
+  try {
+    for (let index = 0; index < limit; index++) {
+      const closedEarlier = connection.closeSeen();
+      if (closedEarlier) return { requestsServed, endedBy: closedEarlier.kind, limit, advertisedMaxRequests };
+      const response = await connection.request(undefined, options.signal);
+      if (!response.complete) {
+        return {
+          requestsServed,
+          endedBy: connection.closeSeen()?.kind ?? 'fin',
+          limit,
+          advertisedMaxRequests,
+        };
+      }
+      requestsServed++;
+      if (index === 0 && response.head) {
+        advertisedMaxRequests = parseKeepAliveHeader(response.head.headers['keep-alive']).maxRequests;
+      }
+      if (response.serverWillClose) {
+        return { requestsServed, endedBy: 'connection-close-header', limit, advertisedMaxRequests };
+      }
+    }
+    return { requestsServed, endedBy: 'limit-reached', limit, advertisedMaxRequests };
+  } finally {
+    connection.destroy();
+  }
+}
+
+export interface MeasureReuseOptions extends ProbeTarget {
+  /** Idle gap between the end of the first response and writing the second request. */
+  readonly gapMs: number;
+  readonly signal?: AbortSignal;
+}
+
+export type ReuseOutcome =
+  /** The second request was answered on the reused connection. */
+  | 'served'
+  /** The server had already closed before the gap ended; a careful client would not reuse. */
+  | 'closed-before-reuse'
+  /** The second request was written and the server answered with a reset: the race. */
+  | 'reset'
+  /** The second request was written and the server closed (FIN) without answering: the race. */
+  | 'lost'
+  /** The first request was not answered on a keep-alive connection, so nothing could be reused. */
+  | 'not-reusable';
+
+export interface ReuseResult {
+  outcome: ReuseOutcome;
+  /** The gap asked for. */
+  gapMs: number;
+  /** The gap actually achieved: last byte of response 1 to the write of request 2 (null if not sent). */
+  actualGapMs: number | null;
+  /** When the server closed, measured from the last byte of response 1 (null if it did not). */
+  closeAfterMs: number | null;
+  /** Status of the second response when served. */
+  status: number | null;
+}
+
+const SPIN_WINDOW_MS = 10;
+
+/** Waits until `targetNs` on the monotonic clock: a timer for most of it, then a short spin. */
+async function waitUntil(targetNs: bigint, signal?: AbortSignal): Promise<void> {
+  const remainingMs = Number(targetNs - nowNs()) / 1e6;
+  if (remainingMs > SPIN_WINDOW_MS) {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, remainingMs - SPIN_WINDOW_MS);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(new ProbeError('aborted', 'probe aborted'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+  // Bounded spin (at most SPIN_WINDOW_MS plus timer lateness).
+  while (nowNs() < targetNs) {
+    /* spin */
+  }
+}
+
+/**
+ * The race seen from the client: one request, an idle gap of `gapMs`, then a second request on the
+ * same connection. Reports whether it was served, reset or silently lost.
+ */
+export async function measureReuse(options: MeasureReuseOptions): Promise<ReuseResult> {
+  const connection = await ProbeConnection.open(options, options.signal);
+  const result: ReuseResult = {
+    outcome: 'not-reusable',
+    gapMs: options.gapMs,
+    actualGapMs: null,
+    closeAfterMs: null,
+    status: null,
+  };
+  try {
+    const first = await connection.request(undefined, options.signal);
+    if (!first.complete || first.lastByteAtNs === null || first.serverWillClose) return result;
+    const lastByteAtNs = first.lastByteAtNs;
+    await waitUntil(lastByteAtNs + BigInt(Math.round(options.gapMs * 1e6)), options.signal);
+    const closedDuringGap = connection.closeSeen();
+    if (closedDuringGap) {
+      result.outcome = 'closed-before-reuse';
+      result.closeAfterMs = msBetween(lastByteAtNs, closedDuringGap.atNs);
+      return result;
+    }
+    const second = await connection.request(undefined, options.signal);
+    result.actualGapMs = msBetween(lastByteAtNs, second.requestWrittenAtNs);
+    const closedAfterSend = connection.closeSeen();
+    if (closedAfterSend) result.closeAfterMs = msBetween(lastByteAtNs, closedAfterSend.atNs);
+    if (second.complete) {
+      result.outcome = 'served';
+      result.status = second.head?.status ?? null;
+    } else {
+      result.outcome = closedAfterSend?.kind === 'rst' ? 'reset' : 'lost';
+    }
+    return result;
+  } finally {
+    connection.destroy();
+  }
+}
+
+export interface ReuseSweepStep extends ReuseResult {
+  step: number;
+}
+
+export interface ReuseSweepResult {
+  fromMs: number;
+  toMs: number;
+  steps: ReuseSweepStep[];
+  /** Longest gap that was served and shortest gap that was not: the close lies between them. */
+  lastServedGapMs: number | null;
+  firstRefusedGapMs: number | null;
+}
+
+/**
+ * Locates the close time by bisection over idle gaps in [fromMs, toMs], one fresh connection per
+ * step, at most `maxSteps` steps (each costs about one gap of waiting).
+ */
+export async function sweepReuse(
+  options: ProbeTarget & {
+    fromMs: number;
+    toMs: number;
+    maxSteps: number;
+    resolutionMs?: number;
+    signal?: AbortSignal;
+  },
+  onStep?: (step: ReuseSweepStep) => void,
+): Promise<ReuseSweepResult> {
+  const resolutionMs = options.resolutionMs ?? 1;
+  let low = options.fromMs;
+  let high = options.toMs;
+  const result: ReuseSweepResult = {
+    fromMs: options.fromMs,
+    toMs: options.toMs,
+    steps: [],
+    lastServedGapMs: null,
+    firstRefusedGapMs: null,
+  };
+  // Probe the end points first, then bisect between the last served and first refused gap.
+  const queue: number[] = [high, low];
+  for (let step = 1; step <= options.maxSteps; step++) {
+    const gapMs = queue.shift() ?? (low + high) / 2;
+    const outcome = await measureReuse({ ...options, gapMs });
+    const record: ReuseSweepStep = { step, ...outcome };
+    result.steps.push(record);
+    onStep?.(record);
+    if (outcome.outcome === 'not-reusable') break;
+    if (outcome.outcome === 'served') {
+      result.lastServedGapMs = Math.max(result.lastServedGapMs ?? gapMs, gapMs);
+      low = gapMs;
+      if (gapMs >= options.toMs) break; // served at the top of the range: the close is later
+    } else {
+      result.firstRefusedGapMs = Math.min(result.firstRefusedGapMs ?? gapMs, gapMs);
+      high = gapMs;
+      if (gapMs <= options.fromMs) break; // refused at the bottom: the close is earlier
+    }
+    if (queue.length === 0 && high - low <= resolutionMs) break;
+  }
+  return result;
 }
