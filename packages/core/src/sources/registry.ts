@@ -1,5 +1,6 @@
 import { KeepaliveParityError } from '../errors.js';
-import { READER_EXAMPLES, READERS } from '../readers/registry.js';
+import { READER_EXAMPLES, READERS, registerReader } from '../readers/registry.js';
+import { DEPLOYED_READERS, DEPLOYED_SOURCE_KINDS } from '../readers/servers/register.js';
 import { envSource } from './env.js';
 import { fileReaderSource } from './file-reader.js';
 import { runtimeSource } from './runtime.js';
@@ -15,6 +16,9 @@ export function registerSourceKind(definition: SourceKindDefinition): void {
 }
 
 for (const definition of [valueSource, runtimeSource, envSource]) registerSourceKind(definition);
+// The server side as deployed (issue 6): Dockerfile, compose, ECS, server config files; cmd:, proc:, image:.
+for (const reader of DEPLOYED_READERS) registerReader(reader);
+for (const definition of DEPLOYED_SOURCE_KINDS) registerSourceKind(definition);
 // Every config reader is also a source kind (`nginx:PATH#UPSTREAM`), read through the file bridge.
 for (const reader of READERS)
   registerSourceKind(fileReaderSource(reader, { example: READER_EXAMPLES[reader.id] ?? `${reader.id}:PATH` }));

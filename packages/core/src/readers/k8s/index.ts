@@ -1,6 +1,7 @@
 import { type Document, isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import type { ConfigReader, ReaderDiagnostic, ReaderInput, ReaderResult, ReadSide } from '../types.js';
 import { readK8sLoadBalancers } from './lb.js';
+import { readK8sWorkloads } from './workloads.js';
 
 /** One Kubernetes object from a manifest file, with a way back to its lines. */
 export interface K8sObject {
@@ -105,7 +106,7 @@ export function parseK8sManifests(inputs: readonly ReaderInput[]): K8sManifests 
  * Workloads plug in here: issue 6 adds its `readK8sWorkloads` (k8s/workloads.ts, the server side:
  * Deployment/StatefulSet containers' commands and env) as one more entry of this list.
  */
-export const K8S_PARTS: Array<(manifests: K8sManifests) => ReaderResult> = [readK8sLoadBalancers];
+export const K8S_PARTS: Array<(manifests: K8sManifests) => ReaderResult> = [readK8sLoadBalancers, readK8sWorkloads];
 
 export function readK8s(inputs: readonly ReaderInput[]): ReaderResult {
   const manifests = parseK8sManifests(inputs);

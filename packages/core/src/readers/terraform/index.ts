@@ -1,4 +1,5 @@
 import type { ConfigReader, ReaderDiagnostic, ReaderInput, ReaderResult, ReadSide } from '../types.js';
+import { readTerraformEcs } from './ecs.js';
 import { readTerraformLoadBalancers } from './lb.js';
 
 /**
@@ -222,6 +223,7 @@ export function parseTerraformDocuments(inputs: readonly ReaderInput[]): Terrafo
  */
 export const TERRAFORM_PARTS: Array<(documents: TerraformDocuments) => ReaderResult> = [
   readTerraformLoadBalancers,
+  readTerraformEcs,
 ];
 
 export function readTerraform(inputs: readonly ReaderInput[]): ReaderResult {
