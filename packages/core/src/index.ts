@@ -21,6 +21,7 @@ export * from './sources/spec.js';
 export * from './sources/types.js';
 export { parseSource, registerSourceKind, resolveSource, sourceKinds } from './sources/registry.js';
 export { valueFact, defaultLabel } from './sources/value.js';
+export { type ProbeMeasurement, type ProbeOptions, probeFact } from './sources/probe.js';
 export * from './readers/types.js';
 export * from './readers/registry.js';
 export * from './sources/file-reader.js';

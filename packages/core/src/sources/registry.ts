@@ -3,6 +3,7 @@ import { READER_EXAMPLES, READERS, registerReader } from '../readers/registry.js
 import { DEPLOYED_READERS, DEPLOYED_SOURCE_KINDS } from '../readers/servers/register.js';
 import { envSource } from './env.js';
 import { fileReaderSource } from './file-reader.js';
+import { probeSource } from './probe.js';
 import { runtimeSource } from './runtime.js';
 import { parseSourceSpec, type SourceSpec } from './spec.js';
 import type { ResolvedSide, SourceIo, SourceKindDefinition, SourceRequest } from './types.js';
@@ -15,7 +16,7 @@ export function registerSourceKind(definition: SourceKindDefinition): void {
   SOURCE_KINDS.set(definition.kind, definition);
 }
 
-for (const definition of [valueSource, runtimeSource, envSource]) registerSourceKind(definition);
+for (const definition of [valueSource, runtimeSource, envSource, probeSource]) registerSourceKind(definition);
 // The server side as deployed (issue 6): Dockerfile, compose, ECS, server config files; cmd:, proc:, image:.
 for (const reader of DEPLOYED_READERS) registerReader(reader);
 for (const definition of DEPLOYED_SOURCE_KINDS) registerSourceKind(definition);
