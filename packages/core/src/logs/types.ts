@@ -10,11 +10,31 @@ export type CauseCode =
   | 'client-aborted'
   | 'unknown';
 
+export const CAUSE_CODES: readonly CauseCode[] = [
+  'upstream-closed-reused-connection',
+  'connect-refused',
+  'connect-timeout',
+  'response-timeout',
+  'no-healthy-upstream',
+  'tls',
+  'malformed-response',
+  'client-aborted',
+  'unknown',
+];
+
 /** Who generated the response status: the LB/proxy itself, or the target behind it. */
 export type Generator = 'lb' | 'target' | 'unknown';
 
+/**
+ * What a line describes: a request (access log), or an upstream error event (nginx error.log,
+ * Caddy's error logger) that is not itself a request but explains one.
+ */
+export type RecordKind = 'request' | 'upstream-error';
+
 /** One log line, normalised. Times are epoch milliseconds; durations are integer ms. */
 export interface LogRecord {
+  readonly kind?: RecordKind | undefined;
+  /** When the response was finished/logged (epoch ms). */
   readonly timeMs: number;
   readonly status: number | null;
   readonly targetStatus: number | null;
@@ -26,11 +46,18 @@ export interface LogRecord {
   readonly target?: string | undefined;
   readonly method?: string | undefined;
   readonly path?: string | undefined;
+  /** Total time the LB/proxy spent on the request (so the request started at `timeMs - requestMs`). */
   readonly requestMs?: number | null | undefined;
   readonly targetProcessingMs?: number | null | undefined;
   readonly upstreamConnectMs?: number | null | undefined;
+  /** Attempts beyond the first (nginx `502, 200`, HAProxy retries, Traefik RetryAttempts). */
   readonly retries?: number | undefined;
+  /** A retried attempt failed with an upstream network error before the final response. */
+  readonly retriedUpstreamError?: boolean | undefined;
+  /** Upstream protocol when known (`grpc`, `h2`, `http/1.1`). */
   readonly protocol?: string | undefined;
+  /** The proxy's connection number (nginx `$connection` / `*CID`), to join access and error logs. */
+  readonly connectionId?: string | undefined;
 }
 
 export type ParseResult =

@@ -1,0 +1,150 @@
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { createGunzip } from 'node:zlib';
+
+/** Streams of log lines: plain or gzip (by magic bytes), whole or a byte range, with truncation reported. */
+
+export const READ_CHUNK_BYTES = 1 << 20;
+
+export interface ReadOutcome {
+  /** Lines delivered (the range's own lines). */
+  readonly lines: number;
+  /** Compressed/raw bytes read. */
+  readonly bytes: number;
+  /** Set when a gzip stream ended early or failed; lines before it were delivered. */
+  readonly truncated: string | null;
+}
+
+export type LineSink = (line: string, lineNumber: number) => void;
+
+/** True when the buffer starts with the gzip magic bytes. */
+export function isGzip(head: Uint8Array): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/**
+ * Splits a byte stream into lines and calls `sink` for each (numbered from 1). A gzip stream is
+ * decompressed when `gzip` is true; an error in it ends the read with `truncated` set.
+ * `onBytes` reports raw bytes consumed (for progress). `signal` stops early.
+ */
+export async function readLines(
+  source: Readable,
+  gzip: boolean,
+  sink: LineSink,
+  options: { onBytes?: (bytes: number) => void; signal?: AbortSignal; maxLines?: number } = {},
+): Promise<ReadOutcome> {
+  let bytes = 0;
+  if (gzip) {
+    source.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      options.onBytes?.(chunk.length);
+    });
+  }
+  const stream: Readable = gzip ? source.pipe(createGunzip({ chunkSize: 256 * 1024 })) : source;
+  if (gzip) source.on('error', (e) => stream.destroy(e));
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  let lineNumber = 0;
+  let truncated: string | null = null;
+  const max = options.maxLines ?? Number.POSITIVE_INFINITY;
+  try {
+    for await (const chunk of stream) {
+      if (options.signal?.aborted) break;
+      if (!gzip) {
+        bytes += (chunk as Buffer).length;
+        options.onBytes?.((chunk as Buffer).length);
+      }
+      const text = rest + decoder.write(chunk as Buffer);
+      let start = 0;
+      for (;;) {
+        const nl = text.indexOf('\n', start);
+        if (nl < 0) break;
+        lineNumber++;
+        sink(text.slice(start, nl), lineNumber);
+        start = nl + 1;
+        if (lineNumber >= max) break;
+      }
+      rest = text.slice(start);
+      if (lineNumber >= max) break;
+      if (rest.length > 16 * 1024 * 1024) {
+        // A 16 MB "line" is not a log line: hand it over (it will be counted malformed) and move on.
+        lineNumber++;
+        sink(rest.slice(0, 4096), lineNumber);
+        rest = '';
+      }
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    truncated =
+      code === 'Z_BUF_ERROR' || /unexpected end/i.test((error as Error).message)
+        ? 'gzip stream ends early (truncated file)'
+        : `read failed: ${(error as Error).message}`;
+  } finally {
+    if (!source.destroyed) source.destroy();
+  }
+  if (lineNumber < max) {
+    rest += decoder.end();
+    if (rest.length > 0) {
+      lineNumber++;
+      sink(rest, lineNumber);
+    }
+  }
+  return { lines: lineNumber, bytes, truncated };
+}
+
+/** The bytes of `[start, end)` of a file, cut to whole lines: a line belongs to the range its first byte is in. */
+async function* rangeBytes(
+  path: string,
+  start: number,
+  end: number,
+  onBytes?: (bytes: number) => void,
+): AsyncGenerator<Buffer> {
+  // Begin one byte early: if that byte is a newline, the range starts exactly on a line.
+  const from = start === 0 ? 0 : start - 1;
+  const stream = createReadStream(path, { start: from, highWaterMark: READ_CHUNK_BYTES });
+  let base = from;
+  let skipping = start !== 0;
+  try {
+    for await (const raw of stream as AsyncIterable<Buffer>) {
+      onBytes?.(raw.length);
+      let chunk = raw;
+      let chunkBase = base;
+      base += raw.length;
+      if (skipping) {
+        const nl = chunk.indexOf(10);
+        if (nl < 0) continue;
+        chunk = chunk.subarray(nl + 1);
+        chunkBase += nl + 1;
+        skipping = false;
+        if (chunkBase >= end) return;
+      }
+      // The last owned line ends at the first newline at or after byte end-1.
+      const stopFrom = end - 1 - chunkBase;
+      if (stopFrom < chunk.length) {
+        const stop = chunk.indexOf(10, Math.max(0, stopFrom));
+        if (stop >= 0) {
+          yield chunk.subarray(0, stop + 1);
+          return;
+        }
+      }
+      yield chunk;
+    }
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** Reads the lines of `[start, end)` of a plain file; line numbers are local to the range. */
+export async function readFileRange(
+  path: string,
+  start: number,
+  end: number,
+  sink: LineSink,
+  options: { onBytes?: (bytes: number) => void; signal?: AbortSignal } = {},
+): Promise<ReadOutcome> {
+  const { Readable } = await import('node:stream');
+  const source = Readable.from(rangeBytes(path, start, end, options.onBytes), { objectMode: false });
+  const signal = options.signal;
+  return readLines(source, false, sink, signal ? { signal } : {});
+}

@@ -1,0 +1,386 @@
+import type { CauseCode, Generator, LogFormat, LogRecord } from './types.js';
+
+/**
+ * The pure diagnosis engine. An `LogAnalyzer` consumes lines of one input at a time and keeps only
+ * bounded aggregates (counts, histograms, a per-minute series, a few examples); `toPartial()` gives a
+ * serialisable `PartialAnalysis` that can be merged with others (one per file or worker) and turned
+ * into a `Diagnosis` (verdict, reasons, idle-gap correlation, keep-alive estimate) by `diagnose()`.
+ */
+
+export type LogVerdict = 'keepalive-race' | 'not-this-trap' | 'inconclusive';
+
+export interface LineRef {
+  readonly file: string;
+  readonly line: number;
+}
+
+export interface Example extends LineRef {
+  readonly text: string;
+}
+
+export interface MalformedSample extends Example {
+  readonly reason: string;
+}
+
+/** Idle-gap buckets (ms): index 0 is "connection still busy" (negative gap). */
+export const GAP_BUCKET_EDGES_MS: readonly number[] = [
+  0, 100, 250, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000, 120_000, 300_000, 600_000,
+];
+
+/** Per bucket: [requests, raceCandidates (LB-generated 502 / Envoy UC), lb5xx]. */
+export type GapBucketCounts = [number, number, number];
+
+export interface MinuteCounts {
+  requests: number;
+  lb5xx: number;
+  target5xx: number;
+  raceCandidates: number;
+  upstreamErrors: number;
+}
+
+/** Serialisable, mergeable aggregates of some inputs. */
+export interface PartialAnalysis {
+  formats: Record<string, number>;
+  lines: number;
+  requests: number;
+  skippedLines: number;
+  /** Parsed lines outside the --since/--until window (not analysed). */
+  outsideWindow: number;
+  malformedLines: number;
+  malformedSamples: MalformedSample[];
+  /** `generator|status|cause` → count, for requests with status >= 500. */
+  counts5xx: Record<string, number>;
+  /** `1xx`..`5xx`, `none` → count of requests. */
+  statusClasses: Record<string, number>;
+  /** cause → count of upstream-error events (nginx error.log, Caddy error logger). */
+  upstreamErrors: Record<string, number>;
+  /** Requests that succeeded only after a retried upstream error (nginx `502, 200`). */
+  retriedUpstreamErrors: number;
+  /** LB 5xx whose upstream protocol is gRPC / HTTP/2 (out of the trap's scope). */
+  outOfScopeLb5xx: number;
+  /** `key` → first examples (key = counts5xx key, or `event|cause`, or `retried`). */
+  examples: Record<string, Example[]>;
+  /** minute (epoch ms / 60000) → counts. */
+  minutes: Record<string, MinuteCounts>;
+  gapBuckets: GapBucketCounts[];
+  /** target → gap buckets (bounded: MAX_TARGETS, then `(other)`). */
+  targetGaps: Record<string, GapBucketCounts[]>;
+  /** Fine log-scale histogram of idle gaps before race candidates: index → count. */
+  raceGapFine: Record<string, number>;
+  /** Same fine histogram for all requests, to compare traffic with failures. */
+  allGapFine: Record<string, number>;
+  firstTimeMs: number | null;
+  lastTimeMs: number | null;
+  truncatedInputs: Array<{ file: string; reason: string }>;
+  unreadableInputs: Array<{ file: string; reason: string }>;
+}
+
+const MAX_EXAMPLES_PER_KEY = 3;
+const MAX_MALFORMED_SAMPLES = 10;
+const MAX_EXAMPLE_CHARS = 400;
+const MAX_TARGETS = 1000;
+const MAX_GAP_STATE_TARGETS = 100_000;
+/** Fine histogram resolution: 16 buckets per doubling (about 4.4 % wide). */
+const FINE_PER_OCTAVE = 16;
+
+export function emptyPartial(): PartialAnalysis {
+  return {
+    formats: {},
+    lines: 0,
+    requests: 0,
+    skippedLines: 0,
+    outsideWindow: 0,
+    malformedLines: 0,
+    malformedSamples: [],
+    counts5xx: {},
+    statusClasses: {},
+    upstreamErrors: {},
+    retriedUpstreamErrors: 0,
+    outOfScopeLb5xx: 0,
+    examples: {},
+    minutes: {},
+    gapBuckets: GAP_BUCKET_EDGES_MS.map(() => [0, 0, 0] as GapBucketCounts).concat([[0, 0, 0]]),
+    targetGaps: {},
+    raceGapFine: {},
+    allGapFine: {},
+    firstTimeMs: null,
+    lastTimeMs: null,
+    truncatedInputs: [],
+    unreadableInputs: [],
+  };
+}
+
+export function countKey(generator: Generator, status: number | null, cause: CauseCode | null): string {
+  return `${generator}|${status ?? '-'}|${cause ?? '-'}`;
+}
+
+export function parseCountKey(key: string): {
+  generator: Generator;
+  status: number | null;
+  cause: CauseCode | null;
+} {
+  const [g, s, c] = key.split('|');
+  return {
+    generator: g as Generator,
+    status: s === '-' ? null : Number(s),
+    cause: c === '-' ? null : (c as CauseCode),
+  };
+}
+
+/** An LB-generated failure that fits the race: 502 with no other cause, or any "closed reused connection". */
+export function isRaceCandidate(r: Pick<LogRecord, 'generator' | 'status' | 'cause'>): boolean {
+  if (r.generator !== 'lb') return false;
+  if (r.cause === 'upstream-closed-reused-connection') return true;
+  return r.status === 502 && (r.cause === 'unknown' || r.cause === null);
+}
+
+function gapBucketIndex(gapMs: number): number {
+  if (gapMs < 0) return 0;
+  let i = 0;
+  while (i < GAP_BUCKET_EDGES_MS.length && gapMs >= GAP_BUCKET_EDGES_MS[i]!) i++;
+  return i;
+}
+
+function fineIndex(gapMs: number): number {
+  return Math.floor(Math.log2(Math.max(0, gapMs) + 1) * FINE_PER_OCTAVE);
+}
+
+/** Lower edge (ms) of a fine histogram bucket. */
+export function fineLowerMs(index: number): number {
+  return 2 ** (index / FINE_PER_OCTAVE) - 1;
+}
+
+function statusClass(status: number | null): string {
+  if (status === null) return 'none';
+  const c = Math.floor(status / 100);
+  return c >= 1 && c <= 5 ? `${c}xx` : 'other';
+}
+
+function clip(text: string): string {
+  return text.length > MAX_EXAMPLE_CHARS ? `${text.slice(0, MAX_EXAMPLE_CHARS)}…` : text;
+}
+
+/** Streams lines into bounded aggregates. One analyzer may read many inputs in sequence. */
+export class LogAnalyzer {
+  private readonly p: PartialAnalysis = emptyPartial();
+  private file = '';
+  private format: LogFormat | null = null;
+  /** target → when the last request to it finished (ms); reset per input. */
+  private lastFinish = new Map<string, number>();
+  private readonly sinceMs: number;
+  private readonly untilMs: number;
+
+  /** Records outside `[sinceMs, untilMs)` are counted in `outsideWindow` and otherwise ignored. */
+  constructor(window: { sinceMs?: number | undefined; untilMs?: number | undefined } = {}) {
+    this.sinceMs = window.sinceMs ?? Number.NEGATIVE_INFINITY;
+    this.untilMs = window.untilMs ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Starts a new input. Idle gaps are computed within one input (one LB node's or proxy's log). */
+  beginInput(file: string, format: LogFormat): void {
+    this.file = file;
+    this.format = format;
+    this.lastFinish = new Map();
+  }
+
+  /** Feeds one line (without its newline); `lineNumber` is 1-based within the input. */
+  addLine(line: string, lineNumber: number): void {
+    if (line.length === 0) return;
+    const format = this.format!;
+    this.p.lines++;
+    this.p.formats[format.id] = (this.p.formats[format.id] ?? 0) + 1;
+    const result = format.parseLine(line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line);
+    if (result === null) {
+      this.p.skippedLines++;
+      return;
+    }
+    if (!result.ok) {
+      this.noteMalformed(lineNumber, result.reason, line);
+      return;
+    }
+    this.addRecord(result.record, lineNumber, line);
+  }
+
+  noteMalformed(lineNumber: number, reason: string, text: string): void {
+    this.p.malformedLines++;
+    if (this.p.malformedSamples.length < MAX_MALFORMED_SAMPLES) {
+      this.p.malformedSamples.push({ file: this.file, line: lineNumber, reason, text: clip(text) });
+    }
+  }
+
+  noteTruncated(file: string, reason: string): void {
+    this.p.truncatedInputs.push({ file, reason });
+  }
+
+  noteUnreadable(file: string, reason: string): void {
+    this.p.unreadableInputs.push({ file, reason });
+  }
+
+  private example(key: string, lineNumber: number, text: string): void {
+    let list = this.p.examples[key];
+    if (list === undefined) {
+      list = [];
+      this.p.examples[key] = list;
+    }
+    if (list.length < MAX_EXAMPLES_PER_KEY)
+      list.push({ file: this.file, line: lineNumber, text: clip(text) });
+  }
+
+  private minute(timeMs: number): MinuteCounts {
+    const key = String(Math.floor(timeMs / 60_000));
+    let m = this.p.minutes[key];
+    if (m === undefined) {
+      m = { requests: 0, lb5xx: 0, target5xx: 0, raceCandidates: 0, upstreamErrors: 0 };
+      this.p.minutes[key] = m;
+    }
+    return m;
+  }
+
+  addRecord(r: LogRecord, lineNumber: number, text: string): void {
+    const p = this.p;
+    if (r.timeMs < this.sinceMs || r.timeMs >= this.untilMs) {
+      p.outsideWindow++;
+      return;
+    }
+    if (Number.isFinite(r.timeMs)) {
+      if (p.firstTimeMs === null || r.timeMs < p.firstTimeMs) p.firstTimeMs = r.timeMs;
+      if (p.lastTimeMs === null || r.timeMs > p.lastTimeMs) p.lastTimeMs = r.timeMs;
+    }
+    if (r.kind === 'upstream-error') {
+      const cause = r.cause ?? 'unknown';
+      p.upstreamErrors[cause] = (p.upstreamErrors[cause] ?? 0) + 1;
+      this.example(`event|${cause}`, lineNumber, text);
+      this.minute(r.timeMs).upstreamErrors++;
+      return;
+    }
+    p.requests++;
+    const sc = statusClass(r.status);
+    p.statusClasses[sc] = (p.statusClasses[sc] ?? 0) + 1;
+    const minute = this.minute(r.timeMs);
+    minute.requests++;
+    const is5xx = r.status !== null && r.status >= 500;
+    const race = is5xx && isRaceCandidate(r);
+    if (is5xx) {
+      const key = countKey(r.generator, r.status, r.cause);
+      p.counts5xx[key] = (p.counts5xx[key] ?? 0) + 1;
+      this.example(key, lineNumber, text);
+      if (r.generator === 'lb') {
+        minute.lb5xx++;
+        if (r.protocol === 'grpc' || r.protocol === 'h2c') p.outOfScopeLb5xx++;
+      } else if (r.generator === 'target') minute.target5xx++;
+      if (race) minute.raceCandidates++;
+    }
+    if (r.retriedUpstreamError) {
+      p.retriedUpstreamErrors++;
+      this.example('retried', lineNumber, text);
+    }
+    if (r.target !== undefined) {
+      const startMs = r.timeMs - (r.requestMs ?? 0);
+      const previous = this.lastFinish.get(r.target);
+      if (previous !== undefined) {
+        const gapMs = startMs - previous;
+        const bucket = gapBucketIndex(gapMs);
+        const counts = p.gapBuckets[bucket]!;
+        counts[0]++;
+        if (race) counts[1]++;
+        if (is5xx && r.generator === 'lb') counts[2]++;
+        let perTarget = p.targetGaps[r.target];
+        if (perTarget === undefined) {
+          const key = Object.keys(p.targetGaps).length < MAX_TARGETS ? r.target : '(other)';
+          perTarget = p.targetGaps[key];
+          if (perTarget === undefined) {
+            perTarget = p.gapBuckets.map(() => [0, 0, 0] as GapBucketCounts);
+            p.targetGaps[key] = perTarget;
+          }
+        }
+        const t = perTarget[bucket]!;
+        t[0]++;
+        if (race) t[1]++;
+        if (is5xx && r.generator === 'lb') t[2]++;
+        if (gapMs >= 0) {
+          const fi = String(fineIndex(gapMs));
+          p.allGapFine[fi] = (p.allGapFine[fi] ?? 0) + 1;
+          if (race) p.raceGapFine[fi] = (p.raceGapFine[fi] ?? 0) + 1;
+        }
+      }
+      if (this.lastFinish.size >= MAX_GAP_STATE_TARGETS && previous === undefined) this.lastFinish.clear();
+      if (previous === undefined || r.timeMs > previous) this.lastFinish.set(r.target, r.timeMs);
+    }
+  }
+
+  toPartial(): PartialAnalysis {
+    return this.p;
+  }
+}
+
+function addInto(target: Record<string, number>, source: Record<string, number>): void {
+  for (const [k, v] of Object.entries(source)) target[k] = (target[k] ?? 0) + v;
+}
+
+function addBuckets(a: GapBucketCounts[], b: GapBucketCounts[]): void {
+  b.forEach((counts, i) => {
+    const t = a[i]!;
+    t[0] += counts[0];
+    t[1] += counts[1];
+    t[2] += counts[2];
+  });
+}
+
+/** Merges `b` into `a` (in place) and returns `a`. Examples keep `a`'s first, then `b`'s. */
+export function mergePartials(a: PartialAnalysis, b: PartialAnalysis): PartialAnalysis {
+  addInto(a.formats, b.formats);
+  a.lines += b.lines;
+  a.requests += b.requests;
+  a.skippedLines += b.skippedLines;
+  a.outsideWindow += b.outsideWindow;
+  a.malformedLines += b.malformedLines;
+  for (const s of b.malformedSamples)
+    if (a.malformedSamples.length < MAX_MALFORMED_SAMPLES) a.malformedSamples.push(s);
+  addInto(a.counts5xx, b.counts5xx);
+  addInto(a.statusClasses, b.statusClasses);
+  addInto(a.upstreamErrors, b.upstreamErrors);
+  a.retriedUpstreamErrors += b.retriedUpstreamErrors;
+  a.outOfScopeLb5xx += b.outOfScopeLb5xx;
+  for (const [k, list] of Object.entries(b.examples)) {
+    const mine = a.examples[k] ?? [];
+    for (const e of list) if (mine.length < MAX_EXAMPLES_PER_KEY) mine.push(e);
+    a.examples[k] = mine;
+  }
+  for (const [k, m] of Object.entries(b.minutes)) {
+    const mine = a.minutes[k];
+    if (mine === undefined) a.minutes[k] = { ...m };
+    else {
+      mine.requests += m.requests;
+      mine.lb5xx += m.lb5xx;
+      mine.target5xx += m.target5xx;
+      mine.raceCandidates += m.raceCandidates;
+      mine.upstreamErrors += m.upstreamErrors;
+    }
+  }
+  addBuckets(a.gapBuckets, b.gapBuckets);
+  for (const [k, buckets] of Object.entries(b.targetGaps)) {
+    const key =
+      a.targetGaps[k] !== undefined || Object.keys(a.targetGaps).length < MAX_TARGETS ? k : '(other)';
+    const mine = a.targetGaps[key];
+    if (mine === undefined) a.targetGaps[key] = buckets.map((c) => [...c] as GapBucketCounts);
+    else addBuckets(mine, buckets);
+  }
+  addInto(a.raceGapFine, b.raceGapFine);
+  addInto(a.allGapFine, b.allGapFine);
+  if (b.firstTimeMs !== null && (a.firstTimeMs === null || b.firstTimeMs < a.firstTimeMs))
+    a.firstTimeMs = b.firstTimeMs;
+  if (b.lastTimeMs !== null && (a.lastTimeMs === null || b.lastTimeMs > a.lastTimeMs))
+    a.lastTimeMs = b.lastTimeMs;
+  a.truncatedInputs.push(...b.truncatedInputs);
+  a.unreadableInputs.push(...b.unreadableInputs);
+  return a;
+}
+
+/** Shifts every line number of a partial (for a file read in byte ranges by several workers). */
+export function offsetLineNumbers(p: PartialAnalysis, file: string, offset: number): void {
+  if (offset === 0) return;
+  for (const s of p.malformedSamples) if (s.file === file) (s as { line: number }).line += offset;
+  for (const list of Object.values(p.examples)) {
+    for (const e of list) if (e.file === file) (e as { line: number }).line += offset;
+  }
+}

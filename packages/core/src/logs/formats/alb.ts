@@ -1,0 +1,98 @@
+import type { CauseCode, Generator, LogFormat, ParseResult } from '../types.js';
+import {
+  fail,
+  intOrNull,
+  ok,
+  parseIsoMs,
+  secondsToMs,
+  shareOf,
+  splitRequestLine,
+  tokenize,
+} from '../util.js';
+
+/**
+ * AWS Application Load Balancer access logs: space-separated, quote-aware, 25 to 34+ fields (AWS
+ * appends new fields at the end; extra trailing fields are ignored). See docs/diagnose.md.
+ */
+
+const ALB_TYPES = new Set(['http', 'https', 'h2', 'grpcs', 'ws', 'wss']);
+const MIN_FIELDS = 25;
+
+export interface AlbClassification {
+  readonly generator: Generator;
+  readonly cause: CauseCode | null;
+}
+
+/**
+ * The ALB classification, shared with the SQL that `--emit-sql` writes (keep both in step):
+ * - elb status < 500: no cause.
+ * - target status 5xx: the target generated it.
+ * - target answered (status set) but the LB sent 5xx: the LB rejected the response (malformed).
+ * - target status `-`: the LB generated it: 503 no healthy/registered target; 504 connect timeout
+ *   when no target time and ~10 s elapsed (ALB's fixed connect timeout), else response timeout;
+ *   502 and others `unknown` (ALB does not separate a closed reused connection from a refused connect).
+ */
+export function classifyAlb(
+  elbStatus: number,
+  targetStatus: number | null,
+  targetProcessingMs: number | null,
+  elapsedMs: number | null,
+): AlbClassification {
+  if (elbStatus < 500) return { generator: targetStatus === null ? 'lb' : 'target', cause: null };
+  if (targetStatus !== null && targetStatus >= 500) return { generator: 'target', cause: null };
+  if (targetStatus !== null) return { generator: 'lb', cause: 'malformed-response' };
+  if (elbStatus === 503) return { generator: 'lb', cause: 'no-healthy-upstream' };
+  if (elbStatus === 504) {
+    const connectTimeout =
+      targetProcessingMs === null && elapsedMs !== null && elapsedMs >= 9900 && elapsedMs <= 10500;
+    return { generator: 'lb', cause: connectTimeout ? 'connect-timeout' : 'response-timeout' };
+  }
+  return { generator: 'lb', cause: 'unknown' };
+}
+
+export function parseAlbLine(line: string): ParseResult {
+  if (line.length === 0 || line.charCodeAt(0) === 35 /* # */) return null;
+  const f = tokenize(line);
+  if (f === null) return fail('unterminated quoted field (truncated line?)');
+  if (f.length < MIN_FIELDS) return fail(`${f.length} fields, an ALB line has at least ${MIN_FIELDS}`);
+  const type = f[0]!;
+  if (!ALB_TYPES.has(type)) return fail(`unknown type ${JSON.stringify(type.slice(0, 20))}`);
+  const timeMs = parseIsoMs(f[1]!);
+  if (Number.isNaN(timeMs)) return fail('time is not ISO 8601');
+  const elbStatus = intOrNull(f[8]);
+  if (elbStatus === null && f[8] !== '-') return fail('elb_status_code is not a number');
+  const targetStatus = intOrNull(f[9]);
+  const target = f[4] === '-' ? undefined : f[4];
+  const targetProcessingMs = secondsToMs(f[6]);
+  const created = parseIsoMs(f[21]!);
+  const elapsedMs = Number.isNaN(created) ? null : Math.max(0, timeMs - created);
+  const request = splitRequestLine(f[12]);
+  const { generator, cause } =
+    elbStatus === null
+      ? { generator: 'lb' as const, cause: null }
+      : classifyAlb(elbStatus, targetStatus, targetProcessingMs, elapsedMs);
+  const errorReason = f[24];
+  return ok({
+    timeMs,
+    status: elbStatus,
+    targetStatus,
+    generator,
+    cause,
+    rawCause: errorReason && errorReason !== '-' ? errorReason : undefined,
+    target,
+    method: request.method,
+    path: request.path,
+    requestMs: elapsedMs,
+    targetProcessingMs,
+    protocol: type === 'grpcs' ? 'grpc' : undefined,
+  });
+}
+
+const ALB_LINE = /^(?:http|https|h2|grpcs|ws|wss) \d{4}-\d\d-\d\dT[\d:.]+Z app\//;
+
+export const albFormat: LogFormat = {
+  id: 'alb',
+  summary: 'AWS Application Load Balancer access log (25–34+ fields)',
+  detect: (sample) => shareOf(sample, (l) => ALB_LINE.test(l)),
+  parseLine: parseAlbLine,
+};

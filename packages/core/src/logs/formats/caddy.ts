@@ -1,0 +1,87 @@
+import type { CauseCode, LogFormat, ParseResult } from '../types.js';
+import { asNumber, asString, fail, jsonTimeMs, ok, parseJsonObject, pick, shareOf } from '../util.js';
+
+/**
+ * Caddy JSON logs. Access entries (`http.log.access`, msg `handled request`) become requests;
+ * error entries (`http.log.error`, msg = the Go error string) become upstream-error events with a
+ * cause read from the Go error text. A proxy error's access entry has size 0.
+ */
+
+export function causeFromGoError(message: string): CauseCode {
+  if (/connection refused|no route to host|network is unreachable|dial tcp: lookup/.test(message)) {
+    return 'connect-refused';
+  }
+  if (/^dial tcp .*(i\/o timeout|timeout)/.test(message)) return 'connect-timeout';
+  if (/timeout awaiting response headers|i\/o timeout|context deadline exceeded/.test(message))
+    return 'response-timeout';
+  if (/no upstreams available/.test(message)) return 'no-healthy-upstream';
+  if (/tls:|x509:|handshake/.test(message)) return 'tls';
+  if (/malformed HTTP|unexpected EOF reading trailer|invalid header/i.test(message))
+    return 'malformed-response';
+  if (/context canceled/.test(message)) return 'client-aborted';
+  if (/^EOF$|: EOF$|connection reset by peer|server closed idle connection|broken pipe/.test(message)) {
+    return 'upstream-closed-reused-connection';
+  }
+  return 'unknown';
+}
+
+export function parseCaddyLine(line: string): ParseResult {
+  if (line.trim() === '') return null;
+  const o = parseJsonObject(line);
+  if (o === null) return fail('not a JSON object (truncated?)');
+  const logger = asString(o.logger) ?? '';
+  const timeMs = jsonTimeMs(o.ts);
+  if (Number.isNaN(timeMs)) return fail('no ts');
+  const status = asNumber(o.status);
+  const durationS = asNumber(o.duration);
+  const method = asString(pick(o, 'request.method'));
+  const path = asString(pick(o, 'request.uri'));
+  const protocol = asString(pick(o, 'request.proto'));
+  if (logger.startsWith('http.log.error')) {
+    const message = asString(o.msg) ?? '';
+    if (status !== null && status < 500) return null;
+    return ok({
+      kind: 'upstream-error',
+      timeMs,
+      status: status ?? 502,
+      targetStatus: null,
+      generator: 'lb',
+      cause: causeFromGoError(message),
+      rawCause: message.slice(0, 200),
+      target: /->([\d.:[\]a-fA-F]+:\d+)/.exec(message)?.[1] ?? /dial tcp ([^:\s]+:\d+)/.exec(message)?.[1],
+      method,
+      path,
+      requestMs: durationS !== null ? Math.round(durationS * 1000) : null,
+    });
+  }
+  if (!logger.startsWith('http.log.access')) return null;
+  if (status === null) return fail('access entry without status');
+  const size = asNumber(o.size);
+  const proxyError = status >= 500 && size === 0;
+  const upstream = asString(pick(o, 'resp_headers.X-Upstream.0'));
+  return ok({
+    timeMs,
+    status,
+    targetStatus: proxyError ? null : status,
+    generator: proxyError ? 'lb' : 'target',
+    cause: proxyError
+      ? status === 504
+        ? 'response-timeout'
+        : status === 503
+          ? 'no-healthy-upstream'
+          : 'unknown'
+      : null,
+    target: upstream,
+    method,
+    path,
+    requestMs: durationS !== null ? Math.round(durationS * 1000) : null,
+    protocol,
+  });
+}
+
+export const caddyFormat: LogFormat = {
+  id: 'caddy',
+  summary: 'Caddy JSON logs (http.log.access and http.log.error)',
+  detect: (sample) => shareOf(sample, (l) => /"logger":"http\.log\.(access|error)/.test(l)),
+  parseLine: parseCaddyLine,
+};

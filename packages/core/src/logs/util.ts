@@ -1,0 +1,272 @@
+import type { CauseCode, Generator, LogRecord, ParseResult } from './types.js';
+
+/** Helpers shared by the line parsers. Pure and allocation-light: they run once per log line. */
+
+export function fail(reason: string): ParseResult {
+  return { ok: false, reason };
+}
+
+export function ok(record: LogRecord): ParseResult {
+  return { ok: true, record };
+}
+
+/**
+ * Splits a line on single spaces, keeping `"quoted strings"` (backslash escapes allowed) and
+ * `[bracketed]` fields whole. Quotes and brackets are removed. Runs of spaces count as one.
+ * Stops after `maxFields` fields (the rest of the line is the last field, unsplit) when given.
+ */
+export function tokenize(line: string, maxFields = Number.POSITIVE_INFINITY): string[] | null {
+  const out: string[] = [];
+  const n = line.length;
+  let i = 0;
+  while (i < n) {
+    const c = line.charCodeAt(i);
+    if (c === 32 || c === 9) {
+      i++;
+      continue;
+    }
+    if (out.length === maxFields - 1) {
+      out.push(line.slice(i));
+      return out;
+    }
+    if (c === 34 /* " */) {
+      let j = i + 1;
+      let escaped = false;
+      for (;;) {
+        const k = line.indexOf('"', j);
+        if (k < 0) return null; // unterminated quote: truncated line
+        let backslashes = 0;
+        for (let b = k - 1; b > i && line.charCodeAt(b) === 92; b--) backslashes++;
+        if (backslashes % 2 === 1) {
+          escaped = true;
+          j = k + 1;
+          continue;
+        }
+        const raw = line.slice(i + 1, k);
+        out.push(escaped ? raw.replace(/\\(["\\])/g, '$1') : raw);
+        i = k + 1;
+        break;
+      }
+      continue;
+    }
+    if (c === 91 /* [ */) {
+      const k = line.indexOf(']', i + 1);
+      if (k < 0) return null;
+      out.push(line.slice(i + 1, k));
+      i = k + 1;
+      continue;
+    }
+    let k = i;
+    while (k < n) {
+      const d = line.charCodeAt(k);
+      if (d === 32 || d === 9) break;
+      k++;
+    }
+    out.push(line.slice(i, k));
+    i = k;
+  }
+  return out;
+}
+
+const minuteCache = new Map<string, number>();
+
+function minuteEpoch(key: string, y: number, mo: number, d: number, h: number, mi: number): number {
+  let v = minuteCache.get(key);
+  if (v === undefined) {
+    v = Date.UTC(y, mo - 1, d, h, mi);
+    if (minuteCache.size > 4096) minuteCache.clear();
+    minuteCache.set(key, v);
+  }
+  return v;
+}
+
+function digits(s: string, start: number, count: number): number {
+  let v = 0;
+  for (let i = start; i < start + count; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return Number.NaN;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/** ISO 8601 `2024-01-15T10:00:00.123456Z` (fast path for `Z`), else Date.parse. NaN if invalid. */
+export function parseIsoMs(s: string): number {
+  if (s.length >= 20 && s.charCodeAt(10) === 84 /* T */ && s.charCodeAt(s.length - 1) === 90 /* Z */) {
+    const y = digits(s, 0, 4);
+    const mo = digits(s, 5, 2);
+    const d = digits(s, 8, 2);
+    const h = digits(s, 11, 2);
+    const mi = digits(s, 14, 2);
+    const sec = digits(s, 17, 2);
+    if (Number.isNaN(y + mo + d + h + mi + sec) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23) {
+      return Number.NaN;
+    }
+    let frac = 0;
+    if (s.charCodeAt(19) === 46 /* . */) {
+      const fracDigits = Math.min(3, s.length - 21);
+      frac = digits(s, 20, fracDigits);
+      if (fracDigits === 1) frac *= 100;
+      else if (fracDigits === 2) frac *= 10;
+      if (Number.isNaN(frac)) return Number.NaN;
+    }
+    return minuteEpoch(s.slice(0, 16), y, mo, d, h, mi) + sec * 1000 + frac;
+  }
+  const v = Date.parse(s);
+  return v;
+}
+
+const MONTHS: Record<string, number> = {
+  Jan: 1,
+  Feb: 2,
+  Mar: 3,
+  Apr: 4,
+  May: 5,
+  Jun: 6,
+  Jul: 7,
+  Aug: 8,
+  Sep: 9,
+  Oct: 10,
+  Nov: 11,
+  Dec: 12,
+};
+
+/**
+ * `10/Oct/2000:13:55:36 -0700` (nginx `$time_local`) or `24/Nov/2026:08:12:38.123` (HAProxy, local
+ * time without zone: read as UTC). NaN if invalid.
+ */
+export function parseClfTimeMs(s: string): number {
+  const d = digits(s, 0, 2);
+  const mo = MONTHS[s.slice(3, 6)];
+  const y = digits(s, 7, 4);
+  const h = digits(s, 12, 2);
+  const mi = digits(s, 15, 2);
+  const sec = digits(s, 18, 2);
+  if (mo === undefined || Number.isNaN(d + y + h + mi + sec)) return Number.NaN;
+  let ms = 0;
+  let rest = 20;
+  if (s.charCodeAt(20) === 46) {
+    let end = 21;
+    while (end < s.length && s.charCodeAt(end) >= 48 && s.charCodeAt(end) <= 57) end++;
+    ms = Math.round(Number(`0.${s.slice(21, end)}`) * 1000);
+    rest = end;
+  }
+  let offsetMin = 0;
+  const zone = s.slice(rest).trim();
+  if (zone.length === 5 && (zone[0] === '+' || zone[0] === '-')) {
+    const zh = digits(zone, 1, 2);
+    const zm = digits(zone, 3, 2);
+    if (Number.isNaN(zh + zm)) return Number.NaN;
+    offsetMin = (zone[0] === '-' ? -1 : 1) * (zh * 60 + zm);
+  }
+  return minuteEpoch(s.slice(0, 17), y, mo, d, h, mi) + sec * 1000 + ms - offsetMin * 60_000;
+}
+
+/** Seconds as text (`0.004`, `-1`, `-`) → integer ms, null for `-`/-1/invalid. */
+export function secondsToMs(text: string | undefined): number | null {
+  if (text === undefined || text === '-' || text === '') return null;
+  const v = Number(text);
+  if (!Number.isFinite(v) || v < 0) return null;
+  return Math.round(v * 1000);
+}
+
+export function intOrNull(text: string | undefined): number | null {
+  if (text === undefined || text === '-' || text === '') return null;
+  const v = Number(text);
+  return Number.isInteger(v) ? v : null;
+}
+
+/** `GET /path HTTP/1.1` → method and path (path without scheme/host when absolute). */
+export function splitRequestLine(request: string | undefined): {
+  method?: string;
+  path?: string;
+  proto?: string;
+} {
+  if (!request || request === '-') return {};
+  const first = request.indexOf(' ');
+  if (first < 0) return { method: request };
+  const last = request.lastIndexOf(' ');
+  const method = request.slice(0, first);
+  let path = last > first ? request.slice(first + 1, last) : request.slice(first + 1);
+  const proto = last > first ? request.slice(last + 1) : undefined;
+  const scheme = path.indexOf('://');
+  if (scheme > 0 && scheme < 8) {
+    const slash = path.indexOf('/', scheme + 3);
+    path = slash < 0 ? '/' : path.slice(slash);
+  }
+  return proto === undefined ? { method, path } : { method, path, proto };
+}
+
+/** Reads a dotted path from a parsed JSON object. */
+export function getPath(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const part of path.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+/** First defined value among several dotted paths. */
+export function pick(obj: unknown, ...paths: string[]): unknown {
+  for (const p of paths) {
+    const v = getPath(obj, p);
+    if (v !== undefined && v !== null && v !== '') return v;
+  }
+  return undefined;
+}
+
+export function asNumber(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'string' && v !== '' && v !== '-') {
+    const n = Number(v);
+    return Number.isFinite(n) ? n : null;
+  }
+  return null;
+}
+
+export function asString(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return String(v);
+  return undefined;
+}
+
+/** Parses a line as a JSON object; null if it is not one. */
+export function parseJsonObject(line: string): Record<string, unknown> | null {
+  const t = line.trim();
+  if (!t.startsWith('{')) return null;
+  try {
+    const v = JSON.parse(t) as unknown;
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Time from a JSON value: ISO text, epoch seconds (float) or epoch ms. NaN if none. */
+export function jsonTimeMs(v: unknown): number {
+  if (typeof v === 'string') return parseIsoMs(v);
+  if (typeof v === 'number') return v > 1e11 ? v : v * 1000;
+  return Number.NaN;
+}
+
+/** Share of sample lines for which `test` holds (0..1), ignoring blank lines. */
+export function shareOf(sampleLines: readonly string[], test: (line: string) => boolean): number {
+  let total = 0;
+  let hits = 0;
+  for (const line of sampleLines) {
+    if (line.trim() === '') continue;
+    total++;
+    if (test(line)) hits++;
+  }
+  return total === 0 ? 0 : hits / total;
+}
+
+/** A record for a 5xx the proxy generated itself. */
+export function lbRecord(
+  base: Omit<LogRecord, 'generator' | 'cause' | 'targetStatus'> & { targetStatus?: number | null },
+  cause: CauseCode,
+  generator: Generator = 'lb',
+): LogRecord {
+  return { targetStatus: null, ...base, generator, cause };
+}
