@@ -27,3 +27,4 @@ export * from './readers/registry.js';
 export * from './sources/file-reader.js';
 export * from './logs/types.js';
 export * from './logs/registry.js';
+export * from './logs/public.js';

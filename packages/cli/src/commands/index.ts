@@ -2,13 +2,14 @@ import type { Command } from '../context.js';
 import { assertCommand } from './assert.js';
 import { checkCommand } from './check.js';
 import { defaultsCommand } from './defaults.js';
+import { diagnoseCommand } from './diagnose.js';
 import { probeCommand } from './probe.js';
 
 /**
  * The one command registry. A command module exports a `Command`; heavy dependencies (AWS SDK,
  * DuckDB) are imported inside `run`, so `--help` and `check` stay fast.
  */
-export const COMMANDS: readonly Command[] = [checkCommand, assertCommand, defaultsCommand, probeCommand];
+export const COMMANDS: readonly Command[] = [checkCommand, assertCommand, defaultsCommand, probeCommand, diagnoseCommand];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name);
