@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { SourceIo } from '@keepalive-parity/core';
 import { KeepaliveParityError } from '@keepalive-parity/core';
+import { awsIo } from './aws/index.js';
 import type { CliContext } from './context.js';
 import { probeIo } from './probe/io.js';
 import { readerIo } from './reader-io.js';
@@ -33,4 +34,4 @@ export function createSourceIo(context: CliContext): SourceIo {
 }
 
 /** Registration point for I/O that later source kinds need (probe sockets, AWS clients). */
-export const sourceIoExtensions: Array<(context: CliContext) => Record<string, unknown>> = [readerIo, probeIo];
+export const sourceIoExtensions: Array<(context: CliContext) => Record<string, unknown>> = [readerIo, probeIo, awsIo];

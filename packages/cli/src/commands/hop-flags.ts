@@ -26,6 +26,7 @@ export const HOP_OPTIONS = {
   hops: { type: 'string' },
   'allow-default': { type: 'boolean' },
   json: { type: 'boolean' },
+  'endpoint-url': { type: 'string' },
 } as const;
 
 export interface HopFlagValues {
@@ -38,6 +39,8 @@ export interface HopFlagValues {
   margin?: string | undefined;
   hops?: string | undefined;
   'allow-default'?: boolean | undefined;
+  /** AWS API endpoint override for alb:/elb: sources (a local test endpoint, a VPC endpoint). */
+  'endpoint-url'?: string | undefined;
 }
 
 function unitOption(flag: string, value: string | undefined): DurationUnit | undefined {
@@ -119,5 +122,8 @@ export async function hopsFromFlags(
       line,
     });
   });
-  return assembleHops(specs, createSourceIo(context), { marginMs: marginMs ?? fileMarginMs, allowDefault });
+  const ioContext = values['endpoint-url']
+    ? { ...context, env: { ...context.env, KAP_AWS_ENDPOINT_URL: values['endpoint-url'] } }
+    : context;
+  return assembleHops(specs, createSourceIo(ioContext), { marginMs: marginMs ?? fileMarginMs, allowDefault });
 }
