@@ -120,6 +120,9 @@ export function buildRequest(target: ProbeTarget): string {
   headers.set('host', ['Host', target.port === defaultPort ? hostName : `${hostName}:${target.port}`]);
   headers.set('user-agent', ['User-Agent', 'keepalive-parity-probe']);
   headers.set('accept', ['Accept', '*/*']);
+  // Explicit in HTTP/1.1 too: like browsers and Node's keep-alive agent. Apache only advertises
+  // its `Keep-Alive: timeout=` when the client asks this way.
+  headers.set('connection', ['Connection', 'keep-alive']);
   for (const [name, value] of Object.entries(target.headers ?? {})) {
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || /[\r\n\0]/.test(value)) {
       throw new ProbeError('protocol-error', `invalid request header ${JSON.stringify(name)}`);

@@ -1,0 +1,311 @@
+/**
+ * Real servers for the probe tests and the accuracy benchmark, on 127.0.0.1 with free ports.
+ * Every server runs in its own temp dir and is stopped by its PID (SIGTERM, then SIGKILL).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface RunningServer {
+  readonly name: string;
+  readonly port: number;
+  readonly pid: number;
+  /** Configured idle keep-alive timeout in ms (null: none, e.g. gunicorn sync). */
+  readonly configuredMs: number | null;
+  /** When the server really closes an idle connection, if that differs from the configuration. */
+  readonly expectedCloseMs: number | null;
+  readonly dir: string;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once something accepts TCP connections on the port; bounded by `timeoutMs`. */
+export async function waitForPort(port: number, child: ChildProcess, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; Date.now() < deadline && attempt < 1000; attempt++) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`server exited early (code ${child.exitCode}, signal ${child.signalCode})`);
+    }
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+}
+
+function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
+      resolve();
+      return;
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(child.pid as number, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    try {
+      process.kill(child.pid, signal);
+    } catch {
+      clearTimeout(timer);
+      resolve();
+    }
+  });
+}
+
+async function launch(
+  name: string,
+  configuredMs: number | null,
+  command: string,
+  args: string[],
+  build: (dir: string, port: number) => Promise<void>,
+  stopSignal: NodeJS.Signals = 'SIGTERM',
+): Promise<RunningServer> {
+  const dir = await mkdtemp(join(tmpdir(), `kap-probe-${name}-`));
+  const port = await freePort();
+  await build(dir, port);
+  const child = spawn(
+    command,
+    args.map((arg) => arg.replaceAll('{dir}', dir).replaceAll('{port}', String(port))),
+    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (data: string) => {
+    if (stderr.length < 10_000) stderr += data;
+  });
+  const stop = async () => {
+    await stopChild(child, stopSignal);
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitForPort(port, child);
+  } catch (error) {
+    await stop();
+    throw new Error(`${name}: ${(error as Error).message}\n${stderr}`);
+  }
+  return { name, port, pid: child.pid as number, configuredMs, expectedCloseMs: configuredMs, dir, stop };
+}
+
+export function startNginx(keepaliveSeconds = 2): Promise<RunningServer> {
+  return launch(
+    'nginx',
+    keepaliveSeconds * 1000,
+    'nginx',
+    ['-p', '{dir}', '-c', '{dir}/nginx.conf', '-e', '{dir}/error.log'],
+    async (dir, port) => {
+      await mkdir(join(dir, 'tmp'));
+      await writeFile(
+        join(dir, 'nginx.conf'),
+        `daemon off;
+master_process on;
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/tmp/body;
+  proxy_temp_path ${dir}/tmp/proxy;
+  fastcgi_temp_path ${dir}/tmp/fastcgi;
+  uwsgi_temp_path ${dir}/tmp/uwsgi;
+  scgi_temp_path ${dir}/tmp/scgi;
+  keepalive_timeout ${keepaliveSeconds}s;
+  server {
+    listen 127.0.0.1:${port};
+    location / { return 200 "ok\\n"; }
+  }
+}
+`,
+      );
+    },
+    'SIGTERM',
+  );
+}
+
+const APACHE_MODULES = '/usr/lib/apache2/modules';
+
+export function startApache(keepaliveSeconds = 2): Promise<RunningServer> {
+  return launch(
+    'apache',
+    keepaliveSeconds * 1000,
+    'apache2',
+    ['-d', '{dir}', '-f', '{dir}/httpd.conf', '-DFOREGROUND'],
+    async (dir, port) => {
+      await mkdir(join(dir, 'htdocs'));
+      await writeFile(join(dir, 'htdocs', 'index.html'), 'ok\n');
+      // Workers run as www-data: the document root must be readable by it.
+      await chmod(dir, 0o755);
+      await chmod(join(dir, 'htdocs'), 0o755);
+      await chmod(join(dir, 'htdocs', 'index.html'), 0o644);
+      const user = process.getuid?.() === 0 ? 'User www-data\nGroup www-data\n' : '';
+      await writeFile(
+        join(dir, 'httpd.conf'),
+        `ServerRoot ${dir}
+DefaultRuntimeDir ${dir}
+PidFile ${dir}/httpd.pid
+ErrorLog ${dir}/error.log
+LogLevel warn
+Mutex file:${dir} default
+LoadModule mpm_event_module ${APACHE_MODULES}/mod_mpm_event.so
+LoadModule authz_core_module ${APACHE_MODULES}/mod_authz_core.so
+LoadModule dir_module ${APACHE_MODULES}/mod_dir.so
+${user}ServerName localhost
+Listen 127.0.0.1:${port}
+StartServers 1
+ServerLimit 1
+ThreadsPerChild 25
+MaxRequestWorkers 25
+KeepAlive On
+KeepAliveTimeout ${keepaliveSeconds}
+MaxKeepAliveRequests 100
+DocumentRoot ${dir}/htdocs
+DirectoryIndex index.html
+<Directory ${dir}/htdocs>
+  Require all granted
+</Directory>
+`,
+      );
+    },
+    'SIGTERM',
+  );
+}
+
+export function startHaproxy(keepaliveSeconds = 2): Promise<RunningServer> {
+  return launch(
+    'haproxy',
+    keepaliveSeconds * 1000,
+    'haproxy',
+    ['-db', '-f', '{dir}/haproxy.cfg'],
+    async (dir, port) => {
+      await writeFile(
+        join(dir, 'haproxy.cfg'),
+        `global
+  maxconn 100
+defaults
+  mode http
+  timeout connect 2s
+  timeout client 30s
+  timeout server 30s
+  timeout http-keep-alive ${keepaliveSeconds}s
+frontend fe
+  bind 127.0.0.1:${port}
+  http-request return status 200 content-type text/plain string ok
+`,
+      );
+    },
+    'SIGTERM',
+  );
+}
+
+const ASGI_APP = `async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain"), (b"content-length", b"3")]})
+    await send({"type": "http.response.body", "body": b"ok\\n"})
+`;
+
+export function startUvicorn(keepaliveSeconds = 2): Promise<RunningServer> {
+  return launch(
+    'uvicorn',
+    keepaliveSeconds * 1000,
+    '/usr/bin/python3',
+    [
+      '-m',
+      'uvicorn',
+      '--app-dir',
+      '{dir}',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '{port}',
+      '--timeout-keep-alive',
+      String(keepaliveSeconds),
+      '--no-access-log',
+      'asgiapp:app',
+    ],
+    async (dir) => {
+      await writeFile(join(dir, 'asgiapp.py'), ASGI_APP);
+    },
+  );
+}
+
+const WSGI_APP = `def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "3")])
+    return [b"ok\\n"]
+`;
+
+/** gunicorn's default sync worker: it closes the connection after every response. */
+export function startGunicornSync(): Promise<RunningServer> {
+  return launch(
+    'gunicorn-sync',
+    null,
+    '/usr/bin/python3',
+    ['-m', 'gunicorn', '--chdir', '{dir}', '-b', '127.0.0.1:{port}', '-w', '1', 'wsgiapp:app'],
+    async (dir) => {
+      await writeFile(join(dir, 'wsgiapp.py'), WSGI_APP);
+    },
+  );
+}
+
+/**
+ * A Node `http.createServer` in a child process (so its timers are not slowed by the probe's
+ * own process). `keepAliveTimeoutMs` is what the user configures; see `nodeEffectiveCloseMs`.
+ */
+function startNodeServer(keepAliveTimeoutMs: number): Promise<RunningServer> {
+  return launch(
+    `node-${keepAliveTimeoutMs}`,
+    keepAliveTimeoutMs,
+    process.execPath,
+    ['{dir}/server.mjs', '{port}'],
+    async (dir) => {
+      await writeFile(
+        join(dir, 'server.mjs'),
+        `import http from 'node:http';
+import { writeFileSync } from 'node:fs';
+const server = http.createServer((req, res) => res.end('ok\\n'));
+server.keepAliveTimeout = ${keepAliveTimeoutMs};
+writeFileSync(new URL('./buffer.txt', import.meta.url), String(server.keepAliveTimeoutBuffer ?? 1000));
+server.listen(Number(process.argv[2]), '127.0.0.1');
+process.on('SIGTERM', () => process.exit(0));
+`,
+      );
+    },
+  );
+}
+
+/**
+ * Node's real close: Node 20.20.2 arms its idle timer at keepAliveTimeout plus a hard-coded
+ * 1000 ms buffer (nodejs/node#54863; later lines expose it as server.keepAliveTimeoutBuffer, which
+ * the child reports). Measured on this machine in lab-findings §2.
+ */
+export async function startNodeServerWithBuffer(keepAliveTimeoutMs: number): Promise<RunningServer> {
+  const server = await startNodeServer(keepAliveTimeoutMs);
+  const bufferText = await readFile(join(server.dir, 'buffer.txt'), 'utf8').catch(() => '1000');
+  const bufferMs = Number(bufferText) || 1000;
+  return { ...server, expectedCloseMs: keepAliveTimeoutMs + bufferMs };
+}
