@@ -25,6 +25,7 @@ export { type ProbeMeasurement, type ProbeOptions, probeFact } from './sources/p
 export * from './readers/types.js';
 export * from './readers/registry.js';
 export * from './sources/file-reader.js';
+export * from './readers/servers/public.js';
 export * from './sources/alb.js';
 export * from './logs/types.js';
 export * from './logs/registry.js';
