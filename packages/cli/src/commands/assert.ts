@@ -43,7 +43,7 @@ Examples:
       const prefix = evaluation.hops.length > 1 ? `hop ${hop.hop.index + 1} (${hop.hop.name}): ` : '';
       if (hop.verdict === 'unknown') {
         const reasons = hop.findings
-          .filter((f) => f.id === 'value-unknown' || f.id === 'out-of-scope')
+          .filter((f) => f.id === 'value-unknown' || f.id === 'out-of-scope' || f.id === 'config-unreadable')
           .map((f) => findingMessage(f, hop.hop));
         throw new KeepaliveParityError('KAP_INPUT_INVALID', `${prefix}cannot decide: ${reasons.join('; ')}`);
       }

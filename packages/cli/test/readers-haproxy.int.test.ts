@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parseJson, runCli } from './cli-helpers.js';
+import {
+  binaryAvailable,
+  type CountingBackend,
+  freePort,
+  get,
+  runSync,
+  startCountingBackend,
+  startProcess,
+  tempDir,
+  waitForPort,
+} from './readers-helpers/proxies.js';
+
+const HAVE_HAPROXY = binaryAvailable('haproxy');
+
+describe('haproxy reader against the real haproxy binary', {
+  skip: HAVE_HAPROXY ? false : 'haproxy not installed',
+}, () => {
+  let backend: CountingBackend;
+  const cleanups: Array<() => Promise<void>> = [];
+  before(async () => {
+    backend = await startCountingBackend();
+  });
+  after(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    await backend?.close();
+  });
+
+  it('no idle timer on pooled server connections: the reader says unbounded, and HAProxy reuses a connection idle far past every timeout', async () => {
+    const dir = await tempDir('kap-haproxy-');
+    cleanups.push(dir.remove);
+    const port = await freePort();
+    const cfg = join(dir.path, 'haproxy.cfg');
+    await writeFile(
+      cfg,
+      `global
+    maxconn 64
+
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 1s
+    timeout server 1s
+    timeout http-keep-alive 300   # ms
+    retries 3
+
+frontend fe
+    bind 127.0.0.1:${port}
+    default_backend be
+
+backend be
+    http-reuse always
+    retry-on conn-failure empty-response response-timeout
+    server s1 127.0.0.1:${backend.port} pool-purge-delay 30s
+`,
+    );
+    const test = runSync('haproxy', ['-c', '-f', cfg]);
+    assert.equal(test.code, 0, `haproxy -c refused the config:\n${test.stdout}${test.stderr}`);
+
+    // The reader: backend be has no idle limit; frontend fe keeps client connections 300 ms.
+    const check = await runCli(['check', '--lb', `haproxy:${cfg}#be`, '--backend', '65s', '--json']);
+    const doc = parseJson(check);
+    const pool = doc.hops[0].client.facts.find((f: any) => f.subject === 'pool-idle');
+    assert.equal(pool.valueType, 'unbounded');
+    assert.equal(pool.provenance.line, 16);
+    const retry = doc.hops[0].client.facts.find((f: any) => f.subject === 'retry-policy');
+    assert.ok(retry, 'retry policy reported');
+    const server = await runCli(['check', '--lb', '1s', '--backend', `haproxy:${cfg}#fe`, '--json']);
+    assert.equal(parseJson(server).hops[0].serverKeepAliveMs, 300);
+
+    const proc = startProcess('haproxy', ['-db', '-f', cfg]);
+    cleanups.push(proc.stop);
+    await waitForPort(port);
+    const before = backend.connections();
+    assert.equal(await get(port), 200);
+    // Idle 2.5 s: longer than timeout server, client and http-keep-alive, and the purge is 30 s away.
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(await get(port), 200);
+    assert.equal(
+      backend.connections() - before,
+      1,
+      `the idle pooled connection was reused after 2.5 s\n${proc.output()}`,
+    );
+  });
+
+  it('a config haproxy -c refuses is a finding with file:line; what was read still counts', async () => {
+    const dir = await tempDir('kap-haproxy-bad-');
+    cleanups.push(dir.remove);
+    const cfg = join(dir.path, 'haproxy.cfg');
+    await writeFile(
+      cfg,
+      'defaults\n    mode http\n    timeout client 30x\n\nbackend be\n    server s1 127.0.0.1:1\n',
+    );
+    const test = runSync('haproxy', ['-c', '-f', cfg]);
+    assert.notEqual(test.code, 0);
+    assert.match(test.stdout + test.stderr, /haproxy\.cfg:3/);
+    const result = await runCli(['check', '--lb', `haproxy:${cfg}`, '--backend', '65s', '--json']);
+    // The backend still pools with no idle limit against a 65 s server: a violation, with the bad line shown.
+    assert.equal(result.code, 1, result.stderr);
+    const doc = parseJson(result);
+    assert.equal(doc.verdict, 'violation');
+    const finding = doc.findings.find((f: any) => f.id === 'config-unreadable');
+    assert.equal(finding.numbers.line, 3);
+    assert.equal(finding.details.field, 'timeout client');
+    // The frontend side of a broken file cannot be judged: verdict unknown, exit 2.
+    const frontend = await runCli(['check', '--lb', '1s', '--backend', `haproxy:${cfg}`, '--json']);
+    assert.equal(frontend.code, 2, frontend.stderr);
+  });
+});
