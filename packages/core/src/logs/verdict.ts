@@ -79,6 +79,8 @@ export interface Diagnosis {
   readonly formats: ReadonlyArray<{ id: string; lines: number }>;
   readonly lines: number;
   readonly requests: number;
+  /** Requests by status class (`2xx`, `4xx`, `5xx`, `none`). */
+  readonly statusClasses: Readonly<Record<string, number>>;
   readonly skippedLines: number;
   readonly outsideWindowLines: number;
   readonly malformedLines: number;
@@ -223,6 +225,7 @@ export function diagnose(p: PartialAnalysis): Diagnosis {
     (r) => lb(r) && (r.cause === 'connect-refused' || r.cause === 'connect-timeout'),
   );
   const noHealthyUpstream = sum((r) => lb(r) && r.cause === 'no-healthy-upstream');
+  const capacity = lb503 + sum((r) => lb(r) && r.cause === 'no-healthy-upstream' && r.status !== 503);
   const eventRaces = p.upstreamErrors['upstream-closed-reused-connection'] ?? 0;
   const accessRaceEvidence = eventsOnly ? 0 : raceCandidates;
   const hiddenRaces = eventsOnly
@@ -385,20 +388,7 @@ export function diagnose(p: PartialAnalysis): Diagnosis {
         keyOf((r) => r.generator === 'lb' && r.status === 504),
       ),
     });
-  } else if (lb503 > raceCandidates && lb503 >= 0.5 * lb5xx) {
-    verdict = 'not-this-trap';
-    reasons.push({
-      code: 'capacity',
-      message: `503 dominates: ${lb503} of ${lb5xx} LB-generated 5xx (${noHealthyUpstream} with no healthy/registered target, ${connectFailures} connect failures): capacity or missing targets, not the keep-alive race.`,
-      examples: refs(
-        p,
-        keyOf((r) => r.generator === 'lb' && r.status === 503),
-      ),
-    });
-  } else if (
-    connectFailures + noHealthyUpstream >= 0.5 * lb5xx &&
-    connectFailures + noHealthyUpstream > raceEvidence
-  ) {
+  } else if (connectFailures >= 0.5 * lb5xx && connectFailures > raceEvidence) {
     verdict = 'not-this-trap';
     reasons.push({
       code: 'target-unreachable',
@@ -412,6 +402,16 @@ export function diagnose(p: PartialAnalysis): Diagnosis {
               r.cause === 'connect-timeout' ||
               r.cause === 'no-healthy-upstream'),
         ),
+      ),
+    });
+  } else if (capacity > raceCandidates && capacity >= 0.5 * lb5xx) {
+    verdict = 'not-this-trap';
+    reasons.push({
+      code: 'capacity',
+      message: `503 / no healthy target dominates: ${capacity} of ${lb5xx} LB-generated 5xx (${noHealthyUpstream} with no healthy/registered target, ${connectFailures} connect failures): capacity or missing targets, not the keep-alive race.`,
+      examples: refs(
+        p,
+        keyOf((r) => r.generator === 'lb' && (r.status === 503 || r.cause === 'no-healthy-upstream')),
       ),
     });
   } else if (target5xx > raceCandidates) {
@@ -505,6 +505,7 @@ export function diagnose(p: PartialAnalysis): Diagnosis {
     formats: Object.entries(p.formats).map(([id, lines]) => ({ id, lines })),
     lines: p.lines,
     requests: p.requests,
+    statusClasses: p.statusClasses,
     skippedLines: p.skippedLines,
     outsideWindowLines: p.outsideWindow,
     malformedLines: p.malformedLines,

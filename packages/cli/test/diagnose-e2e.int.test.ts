@@ -1,0 +1,194 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { parseJson, runCli } from './cli-helpers.js';
+import {
+  type Backend,
+  freePort,
+  makeTempDir,
+  NGINX_LOG_FORMAT,
+  type ProxyInstance,
+  type ProxyOptions,
+  removeDir,
+  request,
+  sleep,
+  startBackend,
+  startHaproxy,
+  startNginx,
+} from './diagnose-helpers/harness.js';
+
+/**
+ * End to end: real nginx and HAProxy on 127.0.0.1 in front of a Node backend, real traffic for each
+ * scenario (keep-alive race, crashing target, slow target, missing target), then `diagnose` on the
+ * logs that run wrote. The race is provoked deterministically (lab-findings §3.3): the backend stops
+ * reading at its idle deadline and closes CLOSE_LAG_MS later; the driver sends inside that window.
+ */
+
+const KEEPALIVE_MS = 200;
+const CLOSE_LAG_MS = 60;
+const RACE_ROUNDS = 6;
+
+type Start = (dir: string, options: ProxyOptions) => Promise<ProxyInstance>;
+
+interface Outcome {
+  readonly statuses: number[];
+  readonly diagnosis: Record<string, any>;
+  readonly code: number | null;
+}
+
+const dirs: string[] = [];
+let backend: Backend;
+
+before(async () => {
+  backend = await startBackend(KEEPALIVE_MS, CLOSE_LAG_MS);
+});
+
+after(async () => {
+  await backend?.close();
+  for (const d of dirs) removeDir(d);
+});
+
+async function scenario(
+  start: Start,
+  options: Partial<ProxyOptions>,
+  drive: (port: number) => Promise<number[]>,
+  extraArgs: string[] = [],
+): Promise<Outcome> {
+  const dir = makeTempDir('kap-diagnose-e2e-');
+  dirs.push(dir);
+  const proxy = await start(dir, { upstreamPort: backend.port, ...options });
+  let statuses: number[];
+  try {
+    statuses = await drive(proxy.port);
+    await sleep(100); // let the proxy flush its log lines
+  } finally {
+    await proxy.stop();
+  }
+  const result = await runCli(['diagnose', ...proxy.logs, '--json', ...extraArgs]);
+  return { statuses, diagnosis: parseJson(result), code: result.code };
+}
+
+/** Request ids of the race attempts that got a 502 (to check that no handler ran for them). */
+const failedRids: string[] = [];
+let ridCounter = 0;
+
+/** Quick requests, then one sent inside the backend's late-close window; repeated. */
+async function driveRace(port: number): Promise<number[]> {
+  const statuses: number[] = [];
+  for (let round = 0; round < RACE_ROUNDS; round++) {
+    for (let k = 0; k < 3; k++) {
+      statuses.push(await request(port, '/app/ok'));
+      await sleep(20);
+    }
+    await sleep(KEEPALIVE_MS + CLOSE_LAG_MS / 2 - 20);
+    const rid = `race-${++ridCounter}`;
+    const status = await request(port, `/app/ok?rid=${rid}`);
+    if (status === 502) failedRids.push(rid);
+    statuses.push(status);
+  }
+  return statuses;
+}
+
+async function driveMixed(port: number, path: string, failures: number): Promise<number[]> {
+  const statuses: number[] = [];
+  for (let i = 0; i < failures; i++) {
+    statuses.push(await request(port, '/app/ok'));
+    statuses.push(await request(port, path));
+    statuses.push(await request(port, '/app/ok'));
+  }
+  return statuses;
+}
+
+function count(d: Record<string, any>, generator: string, status: number, cause: string | null): number {
+  return (d.counts as Array<Record<string, any>>)
+    .filter((c) => c.generator === generator && c.status === status && c.cause === cause)
+    .reduce((s, c) => s + c.count, 0);
+}
+
+const occurrences = (statuses: number[], status: number) => statuses.filter((s) => s === status).length;
+
+const nginxArgs = ['--nginx-log-format', NGINX_LOG_FORMAT];
+
+for (const [name, start, args] of [
+  ['nginx', startNginx, nginxArgs],
+  ['haproxy', startHaproxy, []],
+] as const) {
+  describe(`diagnose end to end: ${name}`, () => {
+    it('keep-alive race → keepalive-race (exit 1), every client 502 counted as LB-generated', async () => {
+      const { statuses, diagnosis, code } = await scenario(start, {}, driveRace, [...args]);
+      const seen502 = occurrences(statuses, 502);
+      assert.ok(seen502 >= 1, `the race was not provoked: ${statuses.join(',')}`);
+      assert.equal(code, 1, JSON.stringify(diagnosis.reasons, null, 1));
+      assert.equal(diagnosis.verdict, 'keepalive-race');
+      assert.equal(diagnosis.totals.lb502, seen502);
+      assert.equal(diagnosis.totals.raceEvidence, seen502);
+      assert.equal(diagnosis.totals.target5xx, 0);
+      // HAProxy also logs the harness's readiness probe (a connection without a request: 400 CR--).
+      assert.equal(diagnosis.requests - (diagnosis.statusClasses['4xx'] ?? 0), statuses.length);
+      const gap = diagnosis.idleGaps.buckets.find((b: Record<string, any>) => b.label === '100ms–250ms');
+      assert.equal(gap.raceCandidates, seen502);
+      // The failed requests never reached the backend's handler: the race, not an application error.
+      for (const rid of failedRids) assert.ok(!backend.handled.some((u) => u.includes(`rid=${rid}`)), rid);
+    });
+
+    it('crashing target (real 500s) → not-this-trap: target failures', async () => {
+      const { statuses, diagnosis, code } = await scenario(start, {}, (p) => driveMixed(p, '/app/crash', 5), [
+        ...args,
+      ]);
+      assert.equal(occurrences(statuses, 500), 5);
+      assert.equal(code, 0);
+      assert.equal(diagnosis.verdict, 'not-this-trap');
+      assert.equal(diagnosis.reasons[0].code, 'target-failures');
+      assert.equal(count(diagnosis, 'target', 500, null), 5);
+    });
+
+    it('slow target (proxy timeout) → not-this-trap: slow backend (504)', async () => {
+      const { statuses, diagnosis, code } = await scenario(
+        start,
+        { readTimeoutMs: 400 },
+        (p) => driveMixed(p, '/app/slow', 3),
+        [...args],
+      );
+      assert.equal(occurrences(statuses, 504), 3);
+      assert.equal(code, 0);
+      assert.equal(diagnosis.verdict, 'not-this-trap');
+      assert.equal(diagnosis.reasons[0].code, 'slow-backend');
+      assert.equal(count(diagnosis, 'lb', 504, 'response-timeout'), 3);
+    });
+
+    it('missing target (connection refused) → not-this-trap: target unreachable', async () => {
+      const deadPort = await freePort();
+      const { statuses, diagnosis, code } = await scenario(
+        start,
+        { upstreamPort: deadPort },
+        async (p) => {
+          const s: number[] = [];
+          for (let i = 0; i < 4; i++) s.push(await request(p, '/app/ok'));
+          return s;
+        },
+        [...args],
+      );
+      const failStatus = name === 'nginx' ? 502 : 503;
+      assert.equal(occurrences(statuses, failStatus), 4, statuses.join(','));
+      assert.equal(code, 0);
+      assert.equal(diagnosis.verdict, 'not-this-trap');
+      assert.equal(diagnosis.reasons[0].code, 'target-unreachable');
+      assert.equal(count(diagnosis, 'lb', failStatus, 'connect-refused'), 4);
+    });
+  });
+}
+
+describe('diagnose end to end: nginx retrying the race (proxy_next_upstream error)', () => {
+  it('clients get 200 only, but the error log and "502, 200" reveal the masked race → keepalive-race', async () => {
+    const { statuses, diagnosis, code } = await scenario(startNginx, { retry: true }, driveRace, nginxArgs);
+    assert.equal(occurrences(statuses, 200), statuses.length);
+    assert.ok(diagnosis.totals.retriedUpstreamErrors >= 1, JSON.stringify(diagnosis.totals));
+    assert.equal(diagnosis.totals.hiddenRaces, diagnosis.totals.retriedUpstreamErrors);
+    assert.equal(
+      diagnosis.totals.upstreamErrors['upstream-closed-reused-connection'],
+      diagnosis.totals.retriedUpstreamErrors,
+    );
+    assert.equal(diagnosis.verdict, 'keepalive-race');
+    assert.equal(diagnosis.reasons[0].code, 'race-retried-only');
+    assert.equal(code, 1);
+  });
+});
