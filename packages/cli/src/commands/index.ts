@@ -3,13 +3,15 @@ import { assertCommand } from './assert.js';
 import { checkCommand } from './check.js';
 import { defaultsCommand } from './defaults.js';
 import { diagnoseCommand } from './diagnose.js';
+import { labCommand } from './lab.js';
 import { probeCommand } from './probe.js';
+import { scanCommand } from './scan.js';
 
 /**
  * The one command registry. A command module exports a `Command`; heavy dependencies (AWS SDK,
  * DuckDB) are imported inside `run`, so `--help` and `check` stay fast.
  */
-export const COMMANDS: readonly Command[] = [checkCommand, assertCommand, defaultsCommand, probeCommand, diagnoseCommand];
+export const COMMANDS: readonly Command[] = [checkCommand, assertCommand, defaultsCommand, probeCommand, diagnoseCommand, labCommand, scanCommand];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name);

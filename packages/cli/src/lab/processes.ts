@@ -1,0 +1,195 @@
+/**
+ * Child processes of one lab run. Every process is recorded by PID the moment it is spawned and
+ * stopped by that PID (SIGTERM, then SIGKILL after a grace period) on success, failure and
+ * interruption. Nothing is ever stopped by name.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, readdirSync, readFileSync, type WriteStream } from 'node:fs';
+
+export interface ManagedProcess {
+  readonly name: string;
+  readonly pid: number;
+  readonly child: ChildProcess;
+  /** Resolves with the exit code (or the signal name) when the process has exited. */
+  readonly exited: Promise<number | string>;
+  hasExited(): boolean;
+}
+
+export interface SpawnOptions {
+  readonly cwd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Files that receive the process's stdout / stderr (in addition to any `onStdoutLine`). */
+  readonly stdoutFile?: string;
+  readonly stderrFile?: string;
+  /** Called with each complete stdout line. */
+  readonly onStdoutLine?: (line: string) => void;
+}
+
+export class ProcessGroup {
+  private readonly processes: ManagedProcess[] = [];
+  private stopping = false;
+
+  constructor(private readonly log: (line: string) => void = () => {}) {}
+
+  get all(): readonly ManagedProcess[] {
+    return this.processes;
+  }
+
+  spawn(name: string, command: string, args: readonly string[], options: SpawnOptions = {}): ManagedProcess {
+    if (this.stopping) throw new Error(`lab: not starting ${name}: the lab is stopping`);
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    if (child.pid === undefined) {
+      // spawn failed (ENOENT, EACCES): the 'error' event carries the reason
+      const failure = new Promise<never>((_, reject) => child.once('error', reject));
+      failure.catch(() => {});
+      throw new Error(`lab: could not start ${name} (${command})`);
+    }
+    let exitedFlag = false;
+    const exited = new Promise<number | string>((resolve) => {
+      child.once('exit', (code, signal) => {
+        exitedFlag = true;
+        resolve(code ?? signal ?? 'unknown');
+      });
+      child.once('error', () => {
+        exitedFlag = true;
+        resolve('spawn-error');
+      });
+    });
+    const stdoutFile: WriteStream | undefined = options.stdoutFile
+      ? createWriteStream(options.stdoutFile)
+      : undefined;
+    const stderrFile: WriteStream | undefined = options.stderrFile
+      ? createWriteStream(options.stderrFile)
+      : undefined;
+    let pending = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdoutFile?.write(chunk);
+      if (!options.onStdoutLine) return;
+      pending += chunk.toString('utf8');
+      let newline = pending.indexOf('\n');
+      while (newline >= 0) {
+        options.onStdoutLine(pending.slice(0, newline));
+        pending = pending.slice(newline + 1);
+        newline = pending.indexOf('\n');
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => stderrFile?.write(chunk));
+    child.once('close', () => {
+      stdoutFile?.end();
+      stderrFile?.end();
+    });
+    const managed: ManagedProcess = {
+      name,
+      pid: child.pid,
+      child,
+      exited,
+      hasExited: () => exitedFlag,
+    };
+    this.processes.push(managed);
+    this.log(`started ${name} (pid ${child.pid})`);
+    return managed;
+  }
+
+  /** Stops one process by its PID: SIGTERM, then SIGKILL after `graceMs`. */
+  async stop(managed: ManagedProcess, graceMs = 3000): Promise<void> {
+    if (managed.hasExited()) return;
+    // Children that a process forked (nginx workers, Apache's worker process) are collected first,
+    // so that they can be stopped by PID if their parent dies without taking them along.
+    const descendants = descendantPids(managed.pid);
+    signalPid(managed.pid, 'SIGTERM');
+    const stopped = await Promise.race([
+      managed.exited.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref()),
+    ]);
+    if (!stopped) {
+      signalPid(managed.pid, 'SIGKILL');
+      await Promise.race([managed.exited, new Promise((r) => setTimeout(r, 1000).unref())]);
+    }
+    for (const pid of descendants) {
+      if (await waitGone(pid, 1000)) continue;
+      signalPid(pid, 'SIGKILL');
+    }
+    this.log(`stopped ${managed.name} (pid ${managed.pid})`);
+  }
+
+  /** Stops every process still running, most recent first. Safe to call more than once. */
+  async stopAll(): Promise<void> {
+    this.stopping = true;
+    for (const managed of [...this.processes].reverse()) {
+      try {
+        await this.stop(managed);
+      } catch {
+        // keep stopping the others
+      }
+    }
+  }
+}
+
+function signalPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A zombie still answers signal 0; treat it as gone.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
+  }
+}
+
+async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return !isAlive(pid);
+}
+
+/** PIDs of every descendant of `pid` (Linux /proc; empty elsewhere). */
+export function descendantPids(pid: number): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const parentOf = new Map<number, number>();
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parentOf.set(Number(entry), Number(fields[1]));
+    } catch {
+      // process ended while reading
+    }
+  }
+  const result: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const current = queue.shift()!;
+    for (const [child, parent] of parentOf) {
+      if (parent === current && !result.includes(child)) {
+        result.push(child);
+        queue.push(child);
+      }
+    }
+  }
+  return result;
+}
