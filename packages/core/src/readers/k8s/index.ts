@@ -106,7 +106,10 @@ export function parseK8sManifests(inputs: readonly ReaderInput[]): K8sManifests 
  * Workloads plug in here: issue 6 adds its `readK8sWorkloads` (k8s/workloads.ts, the server side:
  * Deployment/StatefulSet containers' commands and env) as one more entry of this list.
  */
-export const K8S_PARTS: Array<(manifests: K8sManifests) => ReaderResult> = [readK8sLoadBalancers, readK8sWorkloads];
+export const K8S_PARTS: Array<(manifests: K8sManifests) => ReaderResult> = [
+  readK8sLoadBalancers,
+  readK8sWorkloads,
+];
 
 export function readK8s(inputs: readonly ReaderInput[]): ReaderResult {
   const manifests = parseK8sManifests(inputs);
