@@ -63,6 +63,11 @@ export function fixtureIo(stdin?: string): SourceIo {
       return files.filter((f) => re.test(f)).sort();
     },
     now: () => '2026-01-01T00:00:00.000Z',
+    // The real HCL parser the CLI uses (a CLI dependency, hoisted; tests only).
+    parseHcl: async (text: string, file: string) => {
+      const { parse } = await import('@cdktf/hcl2json');
+      return parse(file, text);
+    },
   };
 }
 

@@ -169,7 +169,9 @@ export async function loadReaderFiles(
           severity: 'error',
           message: `does not parse as HCL: ${(error as Error).message}`,
           file: root.file,
-          line: (error as KeepaliveParityError).location?.line,
+          line:
+            (error as KeepaliveParityError).location?.line ??
+            lineInMessage((error as Error).message, root.file),
         });
         continue;
       }
@@ -184,6 +186,14 @@ export async function loadReaderFiles(
     });
   }
   return { inputs, diagnostics };
+}
+
+/** `main.tf:3,5-4,1: Invalid expression` → 3 (parsers that report `file:line,column`). */
+function lineInMessage(message: string, file: string): number | undefined {
+  const at = message.indexOf(`${file}:`);
+  if (at < 0) return undefined;
+  const match = /^:(\d+)/.exec(message.slice(at + file.length));
+  return match ? Number(match[1]) : undefined;
 }
 
 /** Runs the reader over loaded files; a reader that throws (a bug) still becomes a diagnostic. */

@@ -1,8 +1,178 @@
-import type { ReaderResult } from '../types.js';
-import type { TerraformDocuments } from './index.js';
+import type { Fact, FactSubject, Provenance } from '../../facts.js';
+import { defaultFact } from '../../kb/index.js';
+import type { ReaderDiagnostic, ReaderResult, ReadSide } from '../types.js';
+import type { TerraformDocuments, TerraformResource } from './index.js';
 
-/** Load-balancer sides in Terraform (filled in below). */
+/**
+ * Load balancers in Terraform: `aws_lb` / `aws_alb` (`idle_timeout`, default 60 s;
+ * `client_keep_alive`, default 3600 s) and `aws_elb` (Classic: `idle_timeout`, default 60 s).
+ * `load_balancer_type = "network"` is an NLB, outside this race.
+ */
+const LB_TYPES = new Set(['aws_lb', 'aws_alb', 'aws_elb']);
+
+type Resolved =
+  | { kind: 'number'; value: number; provenance: Provenance; via?: string | undefined }
+  | { kind: 'expression'; text: string }
+  | { kind: 'absent' }
+  | { kind: 'invalid'; text: string };
+
+function provenanceOf(resource: TerraformResource, attribute: string): Provenance {
+  return { kind: 'file', file: resource.file, line: resource.attributeLine(attribute) };
+}
+
+/** A literal, or `${var.NAME}` with a default; anything else is an expression we cannot evaluate. */
+function resolveNumber(
+  resource: TerraformResource,
+  attribute: string,
+  documents: TerraformDocuments,
+): Resolved {
+  const raw = resource.values[attribute];
+  if (raw === undefined || raw === null) return { kind: 'absent' };
+  if (typeof raw === 'number')
+    return { kind: 'number', value: raw, provenance: provenanceOf(resource, attribute) };
+  if (typeof raw === 'string') {
+    if (/^\s*\d+\s*$/.test(raw))
+      return { kind: 'number', value: Number(raw), provenance: provenanceOf(resource, attribute) };
+    const variable = /^\$\{var\.([A-Za-z_][A-Za-z0-9_-]*)\}$/.exec(raw.trim());
+    if (variable) {
+      const def = documents.variables.get(variable[1]!);
+      const value =
+        typeof def?.value === 'number'
+          ? def.value
+          : typeof def?.value === 'string' && /^\d+$/.test(def.value)
+            ? Number(def.value)
+            : undefined;
+      if (def && value !== undefined) {
+        return {
+          kind: 'number',
+          value,
+          provenance: { kind: 'file', file: def.file, line: def.line },
+          via: `var.${variable[1]} default`,
+        };
+      }
+      return { kind: 'expression', text: raw };
+    }
+    if (/\$\{/.test(raw)) return { kind: 'expression', text: raw };
+  }
+  return { kind: 'invalid', text: JSON.stringify(raw) };
+}
+
+function readLoadBalancer(
+  resource: TerraformResource,
+  documents: TerraformDocuments,
+  diagnostics: ReaderDiagnostic[],
+): ReadSide[] {
+  const classic = resource.type === 'aws_elb';
+  const lbType = classic ? 'classic' : String(resource.values.load_balancer_type ?? 'application');
+  const address = resource.origin === 'plan' ? resource.name : `${resource.type}.${resource.name}`;
+  const displayName =
+    typeof resource.values.name === 'string' && !resource.values.name.includes('${')
+      ? resource.values.name
+      : address;
+  if (lbType !== 'application' && !classic) {
+    return [
+      {
+        role: 'pool',
+        name: address,
+        label: `${lbType === 'network' ? 'NLB' : lbType} ${displayName}`,
+        product: lbType === 'network' ? 'aws-nlb' : undefined,
+        facts: [],
+      },
+    ];
+  }
+  const product = classic ? 'aws-clb' : 'aws-alb';
+  const label = `${classic ? 'Classic ELB' : 'ALB'} ${displayName}`;
+  const idle = resolveNumber(resource, 'idle_timeout', documents);
+  const facts = (subject: FactSubject): Fact[] => {
+    const role = subject === 'pool-idle' ? 'pool' : 'server';
+    switch (idle.kind) {
+      case 'number':
+        return [
+          {
+            subject,
+            value: { type: 'duration', ms: idle.value * 1000, text: `${idle.value}s` },
+            product,
+            setting: 'idle_timeout',
+            unit: 'seconds',
+            provenance: idle.provenance,
+            notes: [
+              ...(idle.via ? [`from ${idle.via}`] : []),
+              'from Terraform; the live value (alb:NAME) can drift from it',
+            ],
+          },
+        ];
+      case 'absent': {
+        if (classic) {
+          // aws_elb's idle_timeout defaults to 60 like the API.
+          const fallback = role === 'pool' ? defaultFact('aws-clb', 'pool') : undefined;
+          return fallback ? [{ ...fallback, notes: [`${address} does not set idle_timeout`] }] : [];
+        }
+        return [
+          {
+            ...defaultFact('aws-alb', role),
+            notes: [`${address} does not set idle_timeout (Terraform and AWS default 60)`],
+          },
+        ];
+      }
+      case 'expression':
+        return [
+          {
+            subject,
+            value: { type: 'unset' },
+            product,
+            setting: 'idle_timeout',
+            provenance: provenanceOf(resource, 'idle_timeout'),
+            notes: [
+              `idle_timeout = ${idle.text} is an expression; read the plan (terraform show -json) or the live value (alb:NAME)`,
+            ],
+          },
+        ];
+      case 'invalid':
+        // Reported once, for the pool side (the server side reads the same attribute).
+        if (role === 'pool')
+          diagnostics.push({
+            severity: 'error',
+            message: `idle_timeout must be a whole number of seconds, got ${idle.text}`,
+            file: resource.file,
+            line: resource.attributeLine('idle_timeout'),
+            field: 'idle_timeout',
+          });
+        return [
+          {
+            subject,
+            value: { type: 'unset' },
+            product,
+            setting: 'idle_timeout',
+            provenance: provenanceOf(resource, 'idle_timeout'),
+          },
+        ];
+    }
+  };
+  const sides: ReadSide[] = [{ role: 'pool', name: address, label, product, facts: facts('pool-idle') }];
+  if (!classic) {
+    const server = facts('server-keepalive');
+    const clientKeepAlive = resolveNumber(resource, 'client_keep_alive', documents);
+    if (clientKeepAlive.kind === 'number') {
+      server.push({
+        subject: 'connection-lifetime',
+        value: { type: 'duration', ms: clientKeepAlive.value * 1000, text: `${clientKeepAlive.value}s` },
+        product,
+        setting: 'client_keep_alive',
+        unit: 'seconds',
+        provenance: clientKeepAlive.provenance,
+      });
+    }
+    sides.push({ role: 'server', name: address, label, product, facts: server });
+  }
+  return sides;
+}
+
+/** Load-balancer sides in Terraform. */
 export function readTerraformLoadBalancers(documents: TerraformDocuments): ReaderResult {
-  void documents;
-  return { sides: [], diagnostics: [] };
+  const sides: ReadSide[] = [];
+  const diagnostics: ReaderDiagnostic[] = [];
+  for (const resource of documents.resources) {
+    if (LB_TYPES.has(resource.type)) sides.push(...readLoadBalancer(resource, documents, diagnostics));
+  }
+  return { sides, diagnostics };
 }
