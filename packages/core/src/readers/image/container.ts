@@ -39,7 +39,10 @@ export function overlayContainer(base: ContainerSpec | undefined, top: Container
   const entrypoint = top.entrypoint ?? base.entrypoint;
   const cmd = top.cmd ?? (top.entrypoint !== undefined ? undefined : base.cmd);
   const env = new Map(base.env);
-  for (const [k, v] of top.env) env.set(k, v);
+  for (const [k, v] of top.env) {
+    const replaced = base.env.get(k);
+    env.set(k, replaced && replaced.value !== v.value ? { ...v, overrides: replaced } : v);
+  }
   return {
     ...top,
     entrypoint,
@@ -49,6 +52,15 @@ export function overlayContainer(base: ContainerSpec | undefined, top: Container
     keys: [...new Set([...top.keys, ...base.keys])],
     origin: `${top.origin} on ${base.origin}`,
   };
+}
+
+/** A server side read from a container, carrying the spec it came from (for `scan` to overlay an image). */
+export interface ContainerReadSide extends ReadSide {
+  readonly container: ContainerSpec;
+}
+
+export function containerOf(side: ReadSide): ContainerSpec | undefined {
+  return (side as Partial<ContainerReadSide>).container;
 }
 
 /** The full argv a container runs (entrypoint + cmd). */
@@ -67,7 +79,7 @@ export function containerSide(
     readonly files?: ReadonlyMap<string, string> | undefined;
     readonly backendEnv?: string | undefined;
   } = {},
-): { side: ReadSide; diagnostics: string[] } {
+): { side: ContainerReadSide; diagnostics: string[] } {
   const argv = containerArgv(spec);
   const reading =
     argv.length > 0
@@ -104,6 +116,7 @@ export function containerSide(
         label: spec.label,
         facts: [fact],
         targets: [...new Set(keys)],
+        container: spec,
       },
       diagnostics: [],
     };
@@ -116,6 +129,7 @@ export function containerSide(
       product: reading.product,
       facts: reading.facts,
       targets: [...new Set(keys)],
+      container: spec,
     },
     diagnostics: [...reading.diagnostics],
   };

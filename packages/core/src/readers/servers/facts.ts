@@ -11,6 +11,8 @@ export interface Candidate {
   /** How people call it (`--keep-alive 75`, `UVICORN_TIMEOUT_KEEP_ALIVE=65 (image ENV)`). */
   readonly described: string;
   readonly setting: string;
+  /** A value at the same place this one replaced (`KEEP_ALIVE_TIMEOUT=5000 (Dockerfile ENV)`). */
+  readonly replaced?: string | undefined;
 }
 
 export function commandCandidate(
@@ -31,6 +33,7 @@ export function envCandidate(name: string, entry: EnvEntry, setting = name): Can
     provenance: entry.provenance,
     described: `${name}=${entry.value} (${entry.where})`,
     setting,
+    replaced: entry.overrides ? `${name}=${entry.overrides.value} (${entry.overrides.where})` : undefined,
   };
 }
 
@@ -82,7 +85,10 @@ export function keepAliveFact(
       diagnostics.push(`${candidate.described}: ${error.message}`);
       continue;
     }
-    const overridden = present.slice(index + 1).map((c) => `overrides ${c.described}`);
+    const overridden = [
+      ...(candidate.replaced ? [`overrides ${candidate.replaced}`] : []),
+      ...present.slice(index + 1).map((c) => `overrides ${c.described}`),
+    ];
     const notes = [...extraNotes];
     if (overridden.length > 0) notes.push(`${candidate.described} is in force; it ${overridden.join('; ')}`);
     return {

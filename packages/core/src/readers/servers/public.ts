@@ -2,9 +2,22 @@
 
 export { composeServices, joinPath } from '../compose/index.js';
 export { imageSpecs } from '../image/config.js';
-export { type ContainerSpec, containerArgv, containerSide, overlayContainer } from '../image/container.js';
+export {
+  type ContainerReadSide,
+  type ContainerSpec,
+  containerArgv,
+  containerOf,
+  containerSide,
+  overlayContainer,
+} from '../image/container.js';
 export { dockerfileSpec } from '../image/dockerfile.js';
 export type { ImageConfigText, ImageSourceIo } from '../image/source.js';
+export { type K8sManifests, type K8sObject, parseK8sManifests } from '../k8s/index.js';
+export {
+  parseTerraformDocuments,
+  type TerraformDocuments,
+  type TerraformResource,
+} from '../terraform/index.js';
 export {
   type EnvEntry,
   envFrom,

@@ -6,6 +6,8 @@ export interface EnvEntry {
   readonly provenance: Provenance;
   /** Where it was set, for people (`image ENV`, `ConfigMap app-config (deploy.yaml:7)`). */
   readonly where: string;
+  /** The value this one replaced (compose `environment` over the image's `ENV`). */
+  readonly overrides?: EnvEntry | undefined;
 }
 
 /** What the server interpreters read: one process as deployed. */
