@@ -49,7 +49,7 @@ Options:
   --proxy NAME              nginx | haproxy | apache | caddy | node (default: nginx when it is on
                             PATH, else the embedded Node proxy: an http.Agent keep-alive pool of
                             one socket, no retry)
-  --proxy-bin PATH          the proxy's executable (default: found on PATH)
+  --proxy-bin PATH          the proxy's executable (default: found on PATH, then in /usr/sbin)
   --natural                 natural mode: no widening, a sweep across the real window
   --backend-keepalive DUR   backend idle keep-alive in the mismatch scenario (default 1s)
   --proxy-idle DUR          proxy upstream pool idle timeout (default 10s)
@@ -83,7 +83,8 @@ Examples:
 
     let proxy: ProxyName;
     if (values.proxy === undefined) {
-      proxy = values['proxy-bin'] || findExecutable(PROXIES.nginx, context.env) ? 'nginx' : 'node';
+      // nginx when it is on PATH; otherwise the embedded proxy, so that a machine with only Node works.
+      proxy = values['proxy-bin'] || findExecutable(PROXIES.nginx, context.env, false) ? 'nginx' : 'node';
     } else if ((PROXY_NAMES as readonly string[]).includes(values.proxy)) proxy = values.proxy as ProxyName;
     else
       throw usageError(

@@ -462,19 +462,29 @@ const nodeProxy: ProxyAdapter = {
 export const PROXIES: Record<ProxyName, ProxyAdapter> = { nginx, haproxy, apache, caddy, node: nodeProxy };
 
 /** The first executable of `adapter` found on PATH (or in the sbin directories), or null. */
-export function findExecutable(adapter: ProxyAdapter, env: NodeJS.ProcessEnv = process.env): string | null {
+export function findExecutable(
+  adapter: ProxyAdapter,
+  env: NodeJS.ProcessEnv = process.env,
+  includeSbin = true,
+): string | null {
   for (const name of adapter.executables) {
-    const found = findOnPath(name, env);
+    const found = findOnPath(name, env, includeSbin);
     if (found) return found;
   }
   return null;
 }
 
-/** `name` on PATH or in the sbin directories, or null. */
-export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): string | null {
-  const dirs = [...(env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin'].filter(
-    Boolean,
-  );
+/**
+ * `name` on PATH, or (with `includeSbin`) in the sbin directories, where Debian installs daemons
+ * and which a normal user's PATH does not include. Null if absent.
+ */
+export function findOnPath(
+  name: string,
+  env: NodeJS.ProcessEnv = process.env,
+  includeSbin = true,
+): string | null {
+  const sbin = includeSbin ? ['/usr/sbin', '/usr/local/sbin', '/sbin'] : [];
+  const dirs = [...(env.PATH ?? '').split(delimiter), ...sbin].filter(Boolean);
   for (const dir of dirs) {
     const candidate = join(dir, name);
     if (existsSync(candidate)) return candidate;

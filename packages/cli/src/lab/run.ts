@@ -160,6 +160,7 @@ export async function runLab(options: LabOptions): Promise<LabResult> {
   if (keep) mkdirSync(keep, { recursive: true });
   const root = keep ?? mkdtempSync(join(tmpdir(), 'keepalive-parity-lab-'));
   const group = new ProcessGroup((line) => progress(line));
+  progress(`working directory ${root}${keep ? ' (kept)' : ' (removed at the end)'}`);
   const closeLagMs =
     options.mode === 'deterministic' && options.fixedGapMs === undefined ? options.windowMs : 0;
   let calibration: Calibration | null = null;

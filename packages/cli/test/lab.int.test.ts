@@ -1,0 +1,119 @@
+/**
+ * The lab against real proxies (Debian's nginx, HAProxy, Apache, Caddy, installed by .ci/run) and
+ * the embedded Node proxy, in deterministic mode. Assertions are on status codes and handler
+ * counts from the backend's log, never on timing.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { alivePids, runLabForTest, scenario } from './lab-helpers/run-lab.js';
+
+function assertRaceWithoutHandler(
+  result: Awaited<ReturnType<typeof runLabForTest>>['result'],
+  name: 'mismatch' | 'retry-post',
+) {
+  const s = scenario(result, name);
+  assert.ok(s.requests >= 3, `${name}: at least 3 requests`);
+  assert.ok(s.proxy502 > 0, `${name}: expected proxy 502s, got ${JSON.stringify(s.attempts)}`);
+  assert.equal(s.failedWithHandler, 0, `${name}: the backend handler must not run for a failed request`);
+  for (const a of s.attempts.filter((x) => x.status === 502)) assert.equal(a.handlerCalls, 0);
+  assert.ok(s.evidence.length > 0, `${name}: proxy log lines kept as evidence`);
+  assert.ok(s.proxyLogSays, `${name}: a proxy log message`);
+}
+
+function assertNo502(
+  result: Awaited<ReturnType<typeof runLabForTest>>['result'],
+  name: 'fixed' | 'retry-get' | 'retry-post',
+) {
+  const s = scenario(result, name);
+  assert.ok(s.requests >= 3, `${name}: at least 3 requests`);
+  assert.equal(s.proxy502, 0, `${name}: expected no 502, got ${JSON.stringify(s.attempts)}`);
+  assert.equal(s.otherFailures, 0);
+  for (const a of s.attempts)
+    assert.equal(a.handlerCalls, 1, `${name}: each request runs its handler exactly once`);
+}
+
+describe('lab, deterministic mode, real proxies', () => {
+  test('nginx: mismatch 502s with no handler call, fixed none, retry hides GET but not POST', async () => {
+    const { result, pids } = await runLabForTest({ proxy: 'nginx' });
+    assert.equal(result.proxy.name, 'nginx');
+    assert.match(result.proxy.version ?? '', /^\d+\.\d+/);
+    assert.ok(result.backend.measuredKeepAliveMs !== null && result.backend.measuredKeepAliveMs >= 1000);
+    assertRaceWithoutHandler(result, 'mismatch');
+    assertNo502(result, 'fixed');
+    assert.equal(scenario(result, 'fixed').reusedPooledConnection, scenario(result, 'fixed').requests);
+    assertNo502(result, 'retry-get');
+    assert.ok(
+      (scenario(result, 'retry-get').retried ?? 0) > 0,
+      'nginx logged retried requests (ustatus=502, 200)',
+    );
+    assertRaceWithoutHandler(result, 'retry-post');
+    assert.equal(result.raceReproduced, true);
+    assert.deepEqual(alivePids(pids), [], 'every process the lab started is stopped');
+  });
+
+  test('HAProxy: mismatch 502s (SH--), fixed none, retry-on hides GET', async () => {
+    const { result, pids } = await runLabForTest({
+      proxy: 'haproxy',
+      scenarios: ['mismatch', 'fixed', 'retry-get'],
+    });
+    assertRaceWithoutHandler(result, 'mismatch');
+    assert.match(scenario(result, 'mismatch').proxyLogSays ?? '', /SH--/);
+    assertNo502(result, 'fixed');
+    assert.ok(scenario(result, 'fixed').notes.some((n) => n.includes('pool-purge-delay')));
+    assertNo502(result, 'retry-get');
+    assert.deepEqual(alivePids(pids), []);
+  });
+
+  test('Apache: mismatch 502s with no handler call, fixed none', async () => {
+    const { result, pids } = await runLabForTest({ proxy: 'apache', scenarios: ['mismatch', 'fixed'] });
+    assertRaceWithoutHandler(result, 'mismatch');
+    assertNo502(result, 'fixed');
+    assert.deepEqual(alivePids(pids), []);
+  });
+
+  test('Caddy: the race shows with POST; GET is replayed by Go’s transport', async () => {
+    const { result, pids } = await runLabForTest({
+      proxy: 'caddy',
+      scenarios: ['mismatch', 'fixed', 'retry-get'],
+    });
+    assert.equal(scenario(result, 'mismatch').method, 'POST');
+    assertRaceWithoutHandler(result, 'mismatch');
+    assertNo502(result, 'fixed');
+    assertNo502(result, 'retry-get');
+    assert.deepEqual(alivePids(pids), []);
+  });
+
+  test('embedded Node proxy: same four outcomes as nginx', async () => {
+    const { result, pids } = await runLabForTest({ proxy: 'node' });
+    assert.equal(result.proxy.name, 'node');
+    assertRaceWithoutHandler(result, 'mismatch');
+    assertNo502(result, 'fixed');
+    assertNo502(result, 'retry-get');
+    assert.ok((scenario(result, 'retry-get').retried ?? 0) > 0, 'the embedded proxy logged its retries');
+    assertRaceWithoutHandler(result, 'retry-post');
+    assert.deepEqual(alivePids(pids), []);
+  });
+
+  test('kept artifacts: configs, backend and proxy logs stay in the directory', async () => {
+    const dir = `/tmp/kap-lab-test-${process.pid}`;
+    try {
+      const { result } = await runLabForTest({
+        proxy: 'nginx',
+        scenarios: ['mismatch'],
+        attempts: 1,
+        keepArtifactsDir: dir,
+      });
+      assert.equal(result.artifactsDir, dir);
+      for (const file of [
+        'mismatch/nginx.conf',
+        'mismatch/error.log',
+        'mismatch/access.log',
+        'mismatch/backend-mismatch.log',
+      ])
+        assert.ok(existsSync(`${dir}/${file}`), file);
+    } finally {
+      (await import('node:fs')).rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { describe, test } from 'node:test';
+import { PROXIES } from '../src/lab/proxies.js';
+import { renderLab } from '../src/lab/report.js';
+import { planScenarios } from '../src/lab/run.js';
+import type { LabOptions, LabResult } from '../src/lab/types.js';
+import { main } from '../src/main.js';
+import { palette } from '../src/render/color.js';
+
+async function runMain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => (out += d));
+  stderr.on('data', (d) => (err += d));
+  const code = await main(args, {
+    stdout,
+    stderr,
+    stdin: new PassThrough(),
+    env: process.env,
+    cwd: process.cwd(),
+    color: false,
+    signal: new AbortController().signal,
+  });
+  return { code, stdout: out, stderr: err };
+}
+
+const OPTIONS: LabOptions = {
+  proxy: 'nginx',
+  mode: 'deterministic',
+  backendKeepAliveMs: 1000,
+  proxyIdleMs: 10_000,
+  windowMs: 20,
+  attempts: 3,
+  timeoutMs: 60_000,
+  scenarios: ['mismatch', 'fixed', 'retry-get', 'retry-post'],
+  fixedMarginMs: 5000,
+  capture: false,
+};
+
+describe('lab usage', () => {
+  for (const [args, pattern] of [
+    [['--proxy', 'envoy'], /--proxy "envoy": expected one of nginx, haproxy, apache, caddy, node/],
+    [['--scenario', 'step5'], /--scenario "step5"/],
+    [['--attempts', '0'], /--attempts/],
+    [['--backend-keepalive', '20s'], /--proxy-idle must be longer than --backend-keepalive/],
+    [['--capture'], /--capture needs --keep-artifacts/],
+    [['--window', 'soon'], /--window/],
+    [['--proxy', 'node', '--proxy-bin', '/bin/true'], /--proxy-bin does not apply/],
+    [['--proxy', 'nginx', '--proxy-bin', '/nonexistent/nginx'], /no such file/],
+  ] as const) {
+    test(`lab ${args.join(' ')} → exit 2`, async () => {
+      const result = await runMain(['lab', ...args]);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, pattern);
+      assert.equal(result.stdout, '');
+    });
+  }
+
+  test('--help has an example', async () => {
+    const result = await runMain(['lab', '--help']);
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /Examples:\n {2}keepalive-parity lab\n/);
+  });
+});
+
+describe('lab scenarios', () => {
+  test('Caddy and nginx: the race is tested with POST where a default retry hides GET', () => {
+    assert.deepEqual(
+      planScenarios(PROXIES.caddy, OPTIONS).map((p) => p.method),
+      ['POST', 'POST', 'GET', 'POST'],
+    );
+    assert.deepEqual(
+      planScenarios(PROXIES.nginx, OPTIONS).map((p) => p.method),
+      ['GET', 'GET', 'GET', 'POST'],
+    );
+  });
+
+  test('fixed: backend keep-alive = proxy idle + margin; expectations per scenario', () => {
+    const plans = planScenarios(PROXIES.nginx, OPTIONS);
+    assert.equal(plans[1]!.backendKeepAliveMs, 15_000);
+    assert.deepEqual(
+      plans.map((p) => p.expected),
+      ['proxy-502', 'no-proxy-502', 'no-proxy-502', 'proxy-502'],
+    );
+    // Apache has no retry; its mitigation avoids reuse, so POST is covered too.
+    assert.equal(planScenarios(PROXIES.apache, OPTIONS)[3]!.expected, 'no-proxy-502');
+  });
+});
+
+describe('lab report', () => {
+  const result: LabResult = {
+    proxy: { name: 'nginx', displayName: 'nginx', version: '1.22.1', bin: '/usr/sbin/nginx' },
+    backend: {
+      configuredKeepAliveMs: 1000,
+      measuredKeepAliveMs: 1001.2,
+      probeMeasuredCloseMs: 1021.9,
+      calibrationCloseKind: 'fin',
+      closeLagMs: 20,
+    },
+    mode: 'deterministic',
+    windowMs: 20,
+    proxyIdleMs: 10_000,
+    gapMs: 1011.2,
+    scenarios: [
+      {
+        name: 'mismatch',
+        title: 'mismatch: backend keep-alive 1 s < proxy idle 10 s, retries off',
+        method: 'GET',
+        backendKeepAliveMs: 1000,
+        proxyIdleMs: 10_000,
+        proxyConfig: 'x',
+        requests: 3,
+        proxy502: 2,
+        otherFailures: 0,
+        failedWithHandler: 0,
+        retried: 0,
+        retriedSource: 'proxy-log',
+        reusedPooledConnection: 0,
+        maxHandlerCallsPerRequest: 1,
+        expected: 'proxy-502',
+        asExpected: true,
+        proxyLogSays: 'upstream prematurely closed connection | while reading response header from upstream',
+        evidence: [],
+        firstProxy502AfterMs: 1020,
+        attempts: [],
+        notes: [],
+        stoppedEarly: null,
+        capture: null,
+      },
+    ],
+    raceReproduced: true,
+    interrupted: false,
+    elapsedMs: 5000,
+    artifactsDir: null,
+  };
+
+  test('the table row carries counts and the proxy message (pipes escaped); the explanation says what happened', () => {
+    const text = renderLab(result, palette(false));
+    assert.match(
+      text,
+      /\| mismatch: backend keep-alive 1 s < proxy idle 10 s, retries off \| GET \| 3 \| 2 \| 0 for 2 failed \| `upstream prematurely closed connection \\\| while/,
+    );
+    assert.match(text, /2 of 3 requests got a 502 from nginx, and the backend's handler ran 0 times/);
+    assert.match(text, /widens the window on purpose/);
+  });
+});
