@@ -59,6 +59,8 @@ export interface ConfigReader {
   includes?(file: string, text: string): string[];
   /** The caller parses each file into `ReaderInput.parsed` first (`hcl`: HCL → JSON, async, in the CLI). */
   readonly preparse?: 'hcl' | undefined;
+  /** The locator may be an http(s) URL (Envoy admin `/config_dump`), fetched by the caller. */
+  readonly readsUrls?: boolean | undefined;
   /** File names to take when the source is a folder (`k8s:manifests/`); default: every file. */
   readonly folderFiles?: RegExp | undefined;
   read(input: ReaderInput): ReaderResult;

@@ -91,7 +91,7 @@ export async function loadReaderFiles(
   const roots: Array<{ file: string; text: string }> = [];
   if (locator === '-') {
     roots.push({ file: STDIN_FILE, text: await need(io, 'readStdin', 'standard input', field)() });
-  } else if (options.urls && /^https?:\/\//i.test(locator)) {
+  } else if ((options.urls ?? reader.readsUrls) && /^https?:\/\//i.test(locator)) {
     roots.push({ file: locator, text: await need(io, 'fetchText', 'HTTP', field)(locator) });
   } else {
     const folder = io.listFolder ? await io.listFolder(locator) : null;

@@ -1,0 +1,410 @@
+import { parseProtobufDurationValue } from '../../duration/syntaxes.js';
+import type { Fact, Provenance } from '../../facts.js';
+import { defaultFact } from '../../kb/index.js';
+import type { ConfigReader, ReaderDiagnostic, ReaderInput, ReaderResult, ReadSide } from '../types.js';
+import { asArray, asRecord, type LinedDocument, parseLined } from './yaml.js';
+
+type Path = (string | number)[];
+
+interface Located {
+  readonly value: Record<string, unknown>;
+  readonly path: Path;
+  readonly doc: LinedDocument;
+}
+
+const HTTP_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
+
+/** Everything of interest in a bootstrap or a `/config_dump`, with paths back to the text. */
+interface EnvoyConfig {
+  clusters: Located[];
+  listeners: Located[];
+  routeConfigs: Located[];
+}
+
+function typeOf(value: Record<string, unknown>): string {
+  return String(value['@type'] ?? '');
+}
+
+function collectBootstrap(
+  doc: LinedDocument,
+  bootstrap: Record<string, unknown>,
+  prefix: Path,
+  into: EnvoyConfig,
+) {
+  const resources = asRecord(bootstrap.static_resources);
+  asArray(resources.clusters).forEach((c, i) => {
+    into.clusters.push({ value: asRecord(c), path: [...prefix, 'static_resources', 'clusters', i], doc });
+  });
+  asArray(resources.listeners).forEach((l, i) => {
+    into.listeners.push({ value: asRecord(l), path: [...prefix, 'static_resources', 'listeners', i], doc });
+  });
+}
+
+function collect(doc: LinedDocument, into: EnvoyConfig) {
+  const root = asRecord(doc.value);
+  if (Array.isArray(root.configs)) {
+    root.configs.forEach((c, i) => {
+      const config = asRecord(c);
+      const type = typeOf(config);
+      const at: Path = ['configs', i];
+      if (type.endsWith('BootstrapConfigDump'))
+        collectBootstrap(doc, asRecord(config.bootstrap), [...at, 'bootstrap'], into);
+      else if (type.endsWith('ClustersConfigDump')) {
+        for (const key of ['static_clusters', 'dynamic_active_clusters']) {
+          asArray(config[key]).forEach((entry, j) => {
+            into.clusters.push({
+              value: asRecord(asRecord(entry).cluster),
+              path: [...at, key, j, 'cluster'],
+              doc,
+            });
+          });
+        }
+      } else if (type.endsWith('ListenersConfigDump')) {
+        asArray(config.static_listeners).forEach((entry, j) => {
+          into.listeners.push({
+            value: asRecord(asRecord(entry).listener),
+            path: [...at, 'static_listeners', j, 'listener'],
+            doc,
+          });
+        });
+        asArray(config.dynamic_listeners).forEach((entry, j) => {
+          const listener = asRecord(asRecord(asRecord(entry).active_state).listener);
+          into.listeners.push({
+            value: listener,
+            path: [...at, 'dynamic_listeners', j, 'active_state', 'listener'],
+            doc,
+          });
+        });
+      } else if (type.endsWith('RoutesConfigDump')) {
+        for (const key of ['static_route_configs', 'dynamic_route_configs']) {
+          asArray(config[key]).forEach((entry, j) => {
+            into.routeConfigs.push({
+              value: asRecord(asRecord(entry).route_config),
+              path: [...at, key, j, 'route_config'],
+              doc,
+            });
+          });
+        }
+      }
+    });
+    return;
+  }
+  collectBootstrap(doc, root, [], into);
+}
+
+/** The HTTP connection managers of a listener (filter chains, default filter chain). */
+function connectionManagers(listener: Located): Located[] {
+  const out: Located[] = [];
+  const chains: Array<[unknown, Path]> = asArray(listener.value.filter_chains).map((c, i) => [
+    c,
+    ['filter_chains', i],
+  ]);
+  if (listener.value.default_filter_chain)
+    chains.push([listener.value.default_filter_chain, ['default_filter_chain']]);
+  for (const [chain, chainPath] of chains) {
+    asArray(asRecord(chain).filters).forEach((f, k) => {
+      const filter = asRecord(f);
+      const typed = asRecord(filter.typed_config);
+      if (
+        filter.name === 'envoy.filters.network.http_connection_manager' ||
+        typeOf(typed).endsWith('HttpConnectionManager')
+      ) {
+        out.push({
+          value: typed,
+          path: [...listener.path, ...chainPath, 'filters', k, 'typed_config'],
+          doc: listener.doc,
+        });
+      }
+    });
+  }
+  return out;
+}
+
+function provenance(input: ReaderInput, located: Located, rest: Path): Provenance {
+  return { kind: 'file', file: input.file, line: located.doc.lineOf([...located.path, ...rest]) };
+}
+
+function durationAt(
+  input: ReaderInput,
+  located: Located,
+  rest: Path,
+  value: unknown,
+  field: string,
+  diagnostics: ReaderDiagnostic[],
+): { ms: number; text: string } | undefined {
+  const line = located.doc.lineOf([...located.path, ...rest]);
+  try {
+    const d = parseProtobufDurationValue(value, { location: { file: input.file, line, field } });
+    return { ms: d.ms, text: d.text };
+  } catch (error) {
+    diagnostics.push({ severity: 'error', message: (error as Error).message, file: input.file, line, field });
+    return undefined;
+  }
+}
+
+function countOf(value: unknown): number | undefined {
+  const raw = typeof value === 'object' && value !== null ? asRecord(value).value : value;
+  const n = typeof raw === 'string' ? Number(raw) : raw;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+interface RetryUse {
+  readonly cluster: string;
+  readonly policy: Record<string, unknown> | undefined;
+  readonly route: Located;
+  readonly rest: Path;
+  readonly where: string;
+}
+
+function retryUses(config: EnvoyConfig, listenersHcm: Located[]): RetryUse[] {
+  const uses: RetryUse[] = [];
+  const visitRouteConfig = (rc: Located, routeConfig: Record<string, unknown>, rcPath: Path) => {
+    asArray(routeConfig.virtual_hosts).forEach((v, vi) => {
+      const vhost = asRecord(v);
+      const vhostPolicy = vhost.retry_policy ? asRecord(vhost.retry_policy) : undefined;
+      asArray(vhost.routes).forEach((r, ri) => {
+        const route = asRecord(asRecord(r).route);
+        const policy = route.retry_policy ? asRecord(route.retry_policy) : vhostPolicy;
+        const rest: Path = route.retry_policy
+          ? [...rcPath, 'virtual_hosts', vi, 'routes', ri, 'route', 'retry_policy']
+          : vhostPolicy
+            ? [...rcPath, 'virtual_hosts', vi, 'retry_policy']
+            : [...rcPath, 'virtual_hosts', vi, 'routes', ri];
+        const where = `virtual host ${String(vhost.name ?? vi)}, route ${JSON.stringify(asRecord(asRecord(r).match))}`;
+        const clusters = route.cluster
+          ? [String(route.cluster)]
+          : asArray(asRecord(route.weighted_clusters).clusters).map((c) => String(asRecord(c).name));
+        for (const cluster of clusters) uses.push({ cluster, policy, route: rc, rest, where });
+      });
+    });
+  };
+  for (const hcm of listenersHcm) {
+    if (hcm.value.route_config) visitRouteConfig(hcm, asRecord(hcm.value.route_config), ['route_config']);
+  }
+  for (const rc of config.routeConfigs) visitRouteConfig(rc, rc.value, []);
+  return uses;
+}
+
+function retryFact(input: ReaderInput, use: RetryUse): Fact {
+  if (!use.policy) {
+    return {
+      subject: 'retry-policy',
+      value: { type: 'retry', on: [], idempotentOnly: false, text: `off (${use.where})` },
+      product: 'envoy',
+      setting: 'retry_policy',
+      isDefault: true,
+      provenance: provenance(input, use.route, use.rest),
+      notes: ['no retry_policy: a request that fails on a stale pooled connection is answered 503 (UC)'],
+    };
+  }
+  const on = String(use.policy.retry_on ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const retries = countOf(use.policy.num_retries) ?? 1;
+  const covers = on.some((o) => ['reset', '5xx', 'reset-before-request'].includes(o));
+  return {
+    subject: 'retry-policy',
+    value: {
+      type: 'retry',
+      on,
+      idempotentOnly: false,
+      text: `retry_on ${on.join(',')}, num_retries ${retries} (${use.where})`,
+    },
+    product: 'envoy',
+    setting: 'retry_policy.retry_on',
+    provenance: provenance(input, use.route, [...use.rest, 'retry_on']),
+    notes: covers
+      ? ['Envoy retries whatever the method: non-idempotent requests are replayed too']
+      : ['retry_on does not include reset (or 5xx): an upstream connection reset is not retried'],
+  };
+}
+
+function readCluster(
+  cluster: Located,
+  input: ReaderInput,
+  uses: RetryUse[],
+  diagnostics: ReaderDiagnostic[],
+): ReadSide {
+  const name = String(cluster.value.name ?? '');
+  const typed = asRecord(asRecord(cluster.value.typed_extension_protocol_options)[HTTP_OPTIONS]);
+  const modern = asRecord(typed.common_http_protocol_options);
+  const legacy = asRecord(cluster.value.common_http_protocol_options);
+  const modernPath: Path = ['typed_extension_protocol_options', HTTP_OPTIONS, 'common_http_protocol_options'];
+  const facts: Fact[] = [];
+  const pick = (key: string): { value: unknown; rest: Path; deprecated: boolean } | undefined => {
+    if (modern[key] !== undefined)
+      return { value: modern[key], rest: [...modernPath, key], deprecated: false };
+    if (legacy[key] !== undefined)
+      return { value: legacy[key], rest: ['common_http_protocol_options', key], deprecated: true };
+    return undefined;
+  };
+  const idle = pick('idle_timeout');
+  if (idle) {
+    const d = durationAt(input, cluster, idle.rest, idle.value, 'idle_timeout', diagnostics);
+    const notes = idle.deprecated
+      ? [
+          'set in the deprecated Cluster.common_http_protocol_options; move it to typed_extension_protocol_options',
+        ]
+      : [];
+    if (d) {
+      facts.push({
+        subject: 'pool-idle',
+        value:
+          d.ms === 0
+            ? { type: 'unbounded', text: 'idle_timeout 0s (disabled)' }
+            : { type: 'duration', ms: d.ms, text: d.text },
+        product: 'envoy',
+        setting: idle.deprecated
+          ? 'common_http_protocol_options.idle_timeout (deprecated location)'
+          : 'common_http_protocol_options.idle_timeout (cluster)',
+        unit: 'protobuf Duration',
+        provenance: provenance(input, cluster, idle.rest),
+        notes,
+      });
+    } else {
+      facts.push({
+        subject: 'pool-idle',
+        value: { type: 'unset' },
+        product: 'envoy',
+        setting: 'idle_timeout',
+        provenance: provenance(input, cluster, idle.rest),
+      });
+    }
+  } else {
+    facts.push({ ...defaultFact('envoy', 'pool'), notes: [`cluster ${name} does not set idle_timeout`] });
+  }
+  const maxRequests =
+    pick('max_requests_per_connection') ??
+    (cluster.value.max_requests_per_connection !== undefined
+      ? {
+          value: cluster.value.max_requests_per_connection,
+          rest: ['max_requests_per_connection'],
+          deprecated: true,
+        }
+      : undefined);
+  if (maxRequests) {
+    const count = countOf(maxRequests.value);
+    if (count === undefined) {
+      diagnostics.push({
+        severity: 'error',
+        message: `max_requests_per_connection must be a whole number, got ${JSON.stringify(maxRequests.value)}`,
+        file: input.file,
+        line: cluster.doc.lineOf([...cluster.path, ...maxRequests.rest]),
+        field: 'max_requests_per_connection',
+      });
+    } else if (count > 0) {
+      facts.push({
+        subject: 'max-requests-per-connection',
+        value: { type: 'count', count, text: String(count) },
+        product: 'envoy',
+        setting: 'max_requests_per_connection',
+        provenance: provenance(input, cluster, maxRequests.rest),
+      });
+    }
+  }
+  const lifetime = pick('max_connection_duration');
+  if (lifetime) {
+    const d = durationAt(
+      input,
+      cluster,
+      lifetime.rest,
+      lifetime.value,
+      'max_connection_duration',
+      diagnostics,
+    );
+    if (d && d.ms > 0) {
+      facts.push({
+        subject: 'connection-lifetime',
+        value: { type: 'duration', ms: d.ms, text: d.text },
+        product: 'envoy',
+        setting: 'max_connection_duration',
+        provenance: provenance(input, cluster, lifetime.rest),
+      });
+    }
+  }
+  for (const use of uses.filter((u) => u.cluster === name)) facts.push(retryFact(input, use));
+  const targets: string[] = [];
+  for (const endpoint of asArray(asRecord(cluster.value.load_assignment).endpoints)) {
+    for (const lb of asArray(asRecord(endpoint).lb_endpoints)) {
+      const address = asRecord(asRecord(asRecord(asRecord(lb).endpoint).address).socket_address);
+      if (address.address) targets.push(`${String(address.address)}:${String(address.port_value ?? '')}`);
+    }
+  }
+  return { role: 'pool', name, label: `Envoy cluster ${name}`, product: 'envoy', facts, targets };
+}
+
+function readListener(
+  listener: Located,
+  hcm: Located,
+  input: ReaderInput,
+  diagnostics: ReaderDiagnostic[],
+): ReadSide {
+  const name = String(listener.value.name ?? `listener@${listener.doc.lineOf(listener.path) ?? '?'}`);
+  const options = asRecord(hcm.value.common_http_protocol_options);
+  const facts: Fact[] = [];
+  if (options.idle_timeout !== undefined) {
+    const rest: Path = ['common_http_protocol_options', 'idle_timeout'];
+    const d = durationAt(input, hcm, rest, options.idle_timeout, 'idle_timeout', diagnostics);
+    if (d) {
+      facts.push({
+        subject: 'server-keepalive',
+        value:
+          d.ms === 0
+            ? { type: 'unbounded', text: 'idle_timeout 0s (disabled)' }
+            : { type: 'duration', ms: d.ms, text: d.text },
+        product: 'envoy',
+        setting: 'HttpConnectionManager.common_http_protocol_options.idle_timeout',
+        unit: 'protobuf Duration',
+        provenance: provenance(input, hcm, rest),
+      });
+    }
+  } else {
+    facts.push({ ...defaultFact('envoy', 'server'), notes: [`listener ${name} does not set idle_timeout`] });
+  }
+  const address = asRecord(asRecord(listener.value.address).socket_address);
+  const targets =
+    address.port_value !== undefined
+      ? [`${String(address.address ?? '')}:${String(address.port_value)}`]
+      : [];
+  return { role: 'server', name, label: `Envoy listener ${name}`, product: 'envoy', facts, targets };
+}
+
+/** Reads an Envoy bootstrap (YAML/JSON) or an admin `/config_dump`: clusters and listeners. */
+export function readEnvoy(input: ReaderInput): ReaderResult {
+  const diagnostics: ReaderDiagnostic[] = [];
+  const config: EnvoyConfig = { clusters: [], listeners: [], routeConfigs: [] };
+  for (const doc of parseLined(input.text, input.file, diagnostics)) collect(doc, config);
+  const hcms = config.listeners.flatMap((l) => connectionManagers(l).map((h) => ({ listener: l, hcm: h })));
+  const uses = retryUses(
+    config,
+    hcms.map((h) => h.hcm),
+  );
+  const sides: ReadSide[] = [];
+  const seen = new Set<string>();
+  for (const cluster of config.clusters) {
+    const name = String(cluster.value.name ?? '');
+    if (!name || seen.has(`c ${name}`)) continue;
+    seen.add(`c ${name}`);
+    sides.push(readCluster(cluster, input, uses, diagnostics));
+  }
+  for (const { listener, hcm } of hcms) {
+    const side = readListener(listener, hcm, input, diagnostics);
+    if (seen.has(`l ${side.name}`)) continue;
+    seen.add(`l ${side.name}`);
+    sides.push(side);
+  }
+  return { sides, diagnostics };
+}
+
+export const envoyReader: ConfigReader = {
+  id: 'envoy',
+  summary:
+    'Envoy bootstrap (YAML/JSON) or admin /config_dump (file or URL): cluster idle_timeout, max requests, max duration, route retries',
+  roles: ['pool', 'server'],
+  folderFiles: /\.(ya?ml|json)$/i,
+  readsUrls: true,
+  detect: (_file, text) =>
+    /static_resources|ClustersConfigDump|envoy\.extensions/.test(text.slice(0, 20_000)),
+  read: readEnvoy,
+};
