@@ -166,3 +166,86 @@ describe('scan: input errors and a bad config', () => {
     assert.equal(doc.hops.length, 5);
   });
 });
+
+describe('scan: Ingress controllers described in the manifests', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kap-scan-ingress-'));
+    await writeFile(
+      join(dir, 'cluster.yaml'),
+      `apiVersion: v1
+kind: ConfigMap
+metadata: { name: ingress-nginx-controller, namespace: ingress-nginx }
+data:
+  upstream-keepalive-timeout: "20"
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: { name: site, namespace: shop }
+spec:
+  ingressClassName: nginx
+  defaultBackend: { service: { name: catalog, port: { number: 80 } } }
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: public-api
+  namespace: shop
+  annotations:
+    alb.ingress.kubernetes.io/load-balancer-attributes: idle_timeout.timeout_seconds=300
+spec:
+  ingressClassName: alb
+  rules:
+    - http:
+        paths:
+          - { path: /, pathType: Prefix, backend: { service: { name: api, port: { number: 80 } } } }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: catalog, namespace: shop }
+spec: { selector: { app: catalog } }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: api, namespace: shop }
+spec: { selector: { app: api } }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: catalog, namespace: shop }
+spec:
+  template:
+    metadata: { labels: { app: catalog } }
+    spec:
+      containers:
+        - { name: catalog, image: catalog:1, args: ["uvicorn", "catalog:app", "--timeout-keep-alive", "30"] }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: api, namespace: shop }
+spec:
+  template:
+    metadata: { labels: { app: api } }
+    spec:
+      containers:
+        - { name: api, image: api:1, command: ["gunicorn", "-k", "gthread", "--keep-alive", "75", "api:app"] }
+`,
+    );
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('ingress-nginx ConfigMap → nginx-class Ingress; ALB annotations → alb-class Ingress', async () => {
+    const result = await runCli(['scan', dir, '--json']);
+    assert.equal(result.code, 1, result.stderr);
+    const doc = parseJson(result);
+    const catalog = hopByName(doc, /→ Deployment catalog/);
+    assert.equal(catalog.clientIdleMs, 20_000);
+    assert.equal(catalog.verdict, 'holds');
+    const api = hopByName(doc, /→ Deployment api/);
+    assert.equal(api.clientIdleMs, 300_000);
+    assert.equal(api.verdict, 'violation');
+    assert.equal(doc.hops.length, 2);
+  });
+});

@@ -269,7 +269,13 @@ export function pairSides(
       ingressPools.get(`ingress-class:${className}`) ??
       found.filter(
         (f) =>
-          f.side.role === 'pool' && f.reader === 'k8s' && product !== undefined && f.side.product === product,
+          f.side.role === 'pool' &&
+          f.reader === 'k8s' &&
+          product !== undefined &&
+          f.side.product === product &&
+          // An ALB is per Ingress (its annotations); the ingress-nginx ConfigMap serves every Ingress.
+          (product !== 'aws-alb' ||
+            f.side.name === `ingress/${ingress.namespace ? `${ingress.namespace}/` : ''}${ingress.name}`),
       );
     let clients: { side: ReadSide; source: string }[] = fromReader;
     if (clients.length === 0 && product) {
