@@ -1,11 +1,11 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 
 /** Streams of log lines: plain or gzip (by magic bytes), whole or a byte range, with truncation reported. */
 
 export const READ_CHUNK_BYTES = 1 << 20;
+const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 export interface ReadOutcome {
   /** Lines delivered (the range's own lines). */
@@ -43,19 +43,35 @@ export async function readLines(
   }
   const stream: Readable = gzip ? source.pipe(createGunzip({ chunkSize: 256 * 1024 })) : source;
   if (gzip) source.on('error', (e) => stream.destroy(e));
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
+  // Lines are cut on the newline byte and each chunk is decoded once, up to its last newline, into a
+  // flat string (appending to a carried-over string would make a slow cons-string). UTF-8 sequences
+  // never contain the newline byte, so no character is split.
+  let carry: Buffer | null = null;
   let lineNumber = 0;
   let truncated: string | null = null;
   const max = options.maxLines ?? Number.POSITIVE_INFINITY;
   try {
-    for await (const chunk of stream) {
+    for await (const raw of stream) {
       if (options.signal?.aborted) break;
+      const piece = raw as Buffer;
       if (!gzip) {
-        bytes += (chunk as Buffer).length;
-        options.onBytes?.((chunk as Buffer).length);
+        bytes += piece.length;
+        options.onBytes?.(piece.length);
       }
-      const text = rest + decoder.write(chunk as Buffer);
+      const chunk: Buffer = carry === null ? piece : Buffer.concat([carry, piece]);
+      const last = chunk.lastIndexOf(10);
+      if (last < 0) {
+        carry = chunk;
+        if (carry.length > MAX_LINE_BYTES) {
+          // A 16 MB "line" is not a log line: hand over its start (it will be counted malformed).
+          lineNumber++;
+          sink(carry.toString('utf8', 0, 4096), lineNumber);
+          carry = null;
+        }
+        continue;
+      }
+      const text = chunk.toString('utf8', 0, last + 1);
+      carry = last + 1 < chunk.length ? chunk.subarray(last + 1) : null;
       let start = 0;
       for (;;) {
         const nl = text.indexOf('\n', start);
@@ -65,14 +81,7 @@ export async function readLines(
         start = nl + 1;
         if (lineNumber >= max) break;
       }
-      rest = text.slice(start);
       if (lineNumber >= max) break;
-      if (rest.length > 16 * 1024 * 1024) {
-        // A 16 MB "line" is not a log line: hand it over (it will be counted malformed) and move on.
-        lineNumber++;
-        sink(rest.slice(0, 4096), lineNumber);
-        rest = '';
-      }
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -83,12 +92,9 @@ export async function readLines(
   } finally {
     if (!source.destroyed) source.destroy();
   }
-  if (lineNumber < max) {
-    rest += decoder.end();
-    if (rest.length > 0) {
-      lineNumber++;
-      sink(rest, lineNumber);
-    }
+  if (lineNumber < max && carry !== null && carry.length > 0) {
+    lineNumber++;
+    sink(carry.toString('utf8'), lineNumber);
   }
   return { lines: lineNumber, bytes, truncated };
 }

@@ -38,7 +38,11 @@ export async function runTasks(
   try {
     await Promise.all(
       Array.from({ length: Math.min(jobs, tasks.length) }, async () => {
-        const worker = new Worker(workerPath);
+        // Small young generation per worker: parsing makes short-lived garbage, and the peak RSS of
+        // the whole process is what users see.
+        const worker = new Worker(workerPath, {
+          resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 },
+        });
         workers.push(worker);
         try {
           for (let task = queue.shift(); task !== undefined && !signal.aborted; task = queue.shift()) {

@@ -170,6 +170,8 @@ export async function analyze(
 ): Promise<AnalyzeResult> {
   const specs = expandInputs(options.inputs, context.cwd);
   const jobs = Math.max(1, options.jobs ?? availableParallelism());
+  // Tests lower the split size to exercise byte ranges on small files.
+  const rangeSplitBytes = Number(process.env.KEEPALIVE_PARITY_DIAGNOSE_RANGE_BYTES) || RANGE_SPLIT_BYTES;
   const files = specs.filter((s): s is Extract<InputSpec, { kind: 'file' }> => s.kind === 'file');
   const totalBytes = files.reduce((s, f) => s + f.size, 0);
   const progress = new Progress(context.stderr, options.progress, totalBytes);
@@ -222,8 +224,8 @@ export async function analyze(
       formatOptions: options.formatOptions,
       window: options.window,
     };
-    if (!head.gzip && spec.size >= RANGE_SPLIT_BYTES && jobs > 1) {
-      const parts = Math.min(jobs * 2, Math.ceil(spec.size / (16 * 1024 * 1024)));
+    if (!head.gzip && spec.size >= rangeSplitBytes && jobs > 1) {
+      const parts = Math.min(jobs * 2, Math.ceil(spec.size / Math.max(1, rangeSplitBytes / 4)));
       const step = Math.ceil(spec.size / parts);
       for (let start = 0; start < spec.size; start += step) {
         const id = tasks.length;

@@ -156,8 +156,16 @@ function statusClass(status: number | null): string {
   return c >= 1 && c <= 5 ? `${c}xx` : 'other';
 }
 
+/**
+ * A copy of a string that does not share memory with the chunk it was sliced from (V8 keeps the
+ * whole parent string alive otherwise: one kept example would pin a megabyte of input).
+ */
+export function detach(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
+}
+
 function clip(text: string): string {
-  return text.length > MAX_EXAMPLE_CHARS ? `${text.slice(0, MAX_EXAMPLE_CHARS)}…` : text;
+  return detach(text.length > MAX_EXAMPLE_CHARS ? `${text.slice(0, MAX_EXAMPLE_CHARS)}…` : text);
 }
 
 /** Streams lines into bounded aggregates. One analyzer may read many inputs in sequence. */
@@ -204,7 +212,12 @@ export class LogAnalyzer {
   noteMalformed(lineNumber: number, reason: string, text: string): void {
     this.p.malformedLines++;
     if (this.p.malformedSamples.length < MAX_MALFORMED_SAMPLES) {
-      this.p.malformedSamples.push({ file: this.file, line: lineNumber, reason, text: clip(text) });
+      this.p.malformedSamples.push({
+        file: this.file,
+        line: lineNumber,
+        reason: detach(reason),
+        text: clip(text),
+      });
     }
   }
 
@@ -286,7 +299,7 @@ export class LogAnalyzer {
         if (is5xx && r.generator === 'lb') counts[2]++;
         let perTarget = p.targetGaps[r.target];
         if (perTarget === undefined) {
-          const key = Object.keys(p.targetGaps).length < MAX_TARGETS ? r.target : '(other)';
+          const key = Object.keys(p.targetGaps).length < MAX_TARGETS ? detach(r.target) : '(other)';
           perTarget = p.targetGaps[key];
           if (perTarget === undefined) {
             perTarget = p.gapBuckets.map(() => [0, 0, 0] as GapBucketCounts);
@@ -304,7 +317,8 @@ export class LogAnalyzer {
         }
       }
       if (this.lastFinish.size >= MAX_GAP_STATE_TARGETS && previous === undefined) this.lastFinish.clear();
-      if (previous === undefined || r.timeMs > previous) this.lastFinish.set(r.target, r.timeMs);
+      if (previous === undefined) this.lastFinish.set(detach(r.target), r.timeMs);
+      else if (r.timeMs > previous) this.lastFinish.set(r.target, r.timeMs);
     }
   }
 

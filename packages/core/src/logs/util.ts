@@ -75,7 +75,8 @@ function minuteEpoch(key: string, y: number, mo: number, d: number, h: number, m
   if (v === undefined) {
     v = Date.UTC(y, mo - 1, d, h, mi);
     if (minuteCache.size > 4096) minuteCache.clear();
-    minuteCache.set(key, v);
+    // A fresh copy of the key: a slice would keep the whole input chunk it came from alive.
+    minuteCache.set(JSON.parse(JSON.stringify(key)) as string, v);
   }
   return v;
 }

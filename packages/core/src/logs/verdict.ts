@@ -133,6 +133,12 @@ function pct(n: number, d: number): string {
   return `${v >= 10 || v === 0 ? v.toFixed(0) : v.toFixed(1)}%`;
 }
 
+function binomialLogLikelihood(failures: number, trials: number): number {
+  if (trials <= 0 || failures <= 0 || failures >= trials) return 0;
+  const rate = failures / trials;
+  return failures * Math.log(rate) + (trials - failures) * Math.log(1 - rate);
+}
+
 /** Estimates the backend keep-alive from where the LB-generated 502s begin on the idle-gap axis. */
 export function estimateKeepAlive(p: PartialAnalysis): KeepAliveEstimate | null {
   const race = Object.entries(p.raceGapFine)
@@ -140,14 +146,24 @@ export function estimateKeepAlive(p: PartialAnalysis): KeepAliveEstimate | null 
     .sort((a, b) => a[0] - b[0]);
   const n = race.reduce((s, [, v]) => s + v, 0);
   if (n < 3) return null;
-  // The 10th percentile of the race gaps: robust to a stray early failure.
-  let seen = 0;
+  // The onset: the change point of the failure rate along the gap axis, i.e. the edge whose
+  // two-rate (below / at-or-above) binomial model explains the data best. A stray early failure
+  // barely moves it.
+  const all = Object.entries(p.allGapFine)
+    .map(([k, v]) => [Number(k), v] as const)
+    .sort((a, b) => a[0] - b[0]);
+  const totalRequests = all.reduce((s, [, v]) => s + v, 0);
   let index = race[0]![0];
-  for (const [k, v] of race) {
-    seen += v;
-    if (seen >= Math.max(1, Math.ceil(n * 0.1))) {
-      index = k;
-      break;
+  let bestScore = Number.NEGATIVE_INFINITY;
+  for (const [candidate] of race) {
+    const requestsBelow = all.filter(([k]) => k < candidate).reduce((s, [, v]) => s + v, 0);
+    const racesBelow = race.filter(([k]) => k < candidate).reduce((s, [, v]) => s + v, 0);
+    const requestsAbove = totalRequests - requestsBelow;
+    const score =
+      binomialLogLikelihood(racesBelow, requestsBelow) + binomialLogLikelihood(n - racesBelow, requestsAbove);
+    if (score > bestScore) {
+      bestScore = score;
+      index = candidate;
     }
   }
   const ms = Math.round(fineLowerMs(index));
