@@ -51,6 +51,8 @@ export interface ProxyAdapter {
   readonly baseConfig: (idleMs: number) => string;
   /** True when the proxy's retry variant is a real retry (false: a mitigation or nothing). */
   readonly retryIsRetry: boolean;
+  /** The retry variant replays non-idempotent requests too (measured: HAProxy's retry-on). */
+  readonly retryReplaysPost?: boolean;
   /** Request ids the proxy's logs show as retried; null when the proxy does not log retries. */
   retriedRids(logText: string): Set<string> | null;
   /** A log line reduced to the message that explains a failed request, or null if unrelated. */
@@ -196,6 +198,7 @@ const haproxy: ProxyAdapter = {
   masksGetRace: false,
   retryIsRetry: true,
   retryVariant: 'retries 1 + retry-on conn-failure empty-response response-timeout',
+  retryReplaysPost: true,
   baseConfig: (idleMs) => `http-reuse always; server pool-max-conn 1 pool-purge-delay ${idleMs}ms; retries 0`,
   fixedNote:
     'HAProxy 2.6 has no per-connection idle timer on pooled server connections: pool-purge-delay purges idle ' +

@@ -117,7 +117,7 @@ function explain(result: LabResult, p: Palette): string[] {
         ? `- retry, POST: ${retryPost.proxy502} 502s. A non-idempotent request is not replayed, so a retry cannot hide the race for POST; only the timeouts can.`
         : `- retry, POST: ${retryPost.proxy502} 502s${retryPost.retried ? ` (${retryPost.retried} retried)` : ''}. ${
             result.proxy.name === 'haproxy'
-              ? 'HAProxy replays POST as well when the connection failed before any response (retry-on does not check the method): safe here because the backend never read the request, but a POST that a backend processed and then lost would run twice.'
+              ? 'HAProxy replayed the POST as well (measured here): harmless in this lab because the backend never read the request, but with empty-response a POST that a backend processed and then dropped without answering could run twice.'
               : 'The variant avoids reusing the pooled connection at all.'
           }`,
     );

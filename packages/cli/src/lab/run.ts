@@ -111,10 +111,12 @@ export function planScenarios(adapter: ProxyAdapter, options: LabOptions): Scena
       proxyIdleMs: options.proxyIdleMs,
       // A non-idempotent request is not replayed: the retry does not cover it. Apache's
       // mitigation avoids reuse altogether, so POST is covered there.
-      expected: adapter.retryIsRetry ? 'proxy-502' : 'no-proxy-502',
-      title: adapter.retryIsRetry
-        ? 'retry on connection failure, POST (non-idempotent: not retried)'
-        : 'mitigation instead of a retry (none exists), POST',
+      expected: adapter.retryIsRetry && !adapter.retryReplaysPost ? 'proxy-502' : 'no-proxy-502',
+      title: !adapter.retryIsRetry
+        ? 'mitigation instead of a retry (none exists), POST'
+        : adapter.retryReplaysPost
+          ? 'retry on connection failure, POST (replayed too)'
+          : 'retry on connection failure, POST (non-idempotent: not retried)',
       notes: [`${adapter.displayName}: ${adapter.retryVariant}.`],
     },
   };
@@ -248,6 +250,7 @@ export async function runLab(options: LabOptions): Promise<LabResult> {
         calibration: calibration!,
         closeLagMs,
         deadline,
+        labStartedAt: startedAt,
         progress,
       });
     if (options.mode === 'deterministic' && options.fixedGapMs === undefined) {
@@ -305,6 +308,7 @@ interface ScenarioContext {
   readonly calibration: Calibration;
   readonly closeLagMs: number;
   readonly deadline: number;
+  readonly labStartedAt: number;
   readonly progress: (line: string) => void;
 }
 
@@ -360,7 +364,6 @@ async function runScenario(plan: ScenarioPlan, context: ScenarioContext): Promis
     `${plan.name}: ${adapter.displayName} on 127.0.0.1:${proxy.port} → backend on 127.0.0.1:${backend.port}`,
   );
 
-  const scenarioStart = monotonicMs();
   const raw: RawAttempt[] = [];
   const deterministicGap = calibration.measuredCloseMs + closeLagMs / 2;
   const natural = options.mode === 'natural' && options.fixedGapMs === undefined;
@@ -388,7 +391,7 @@ async function runScenario(plan: ScenarioPlan, context: ScenarioContext): Promis
       break;
     }
     const attempt = await runAttempt(i, gapMs, plan, proxy.port, backend, options.signal);
-    attempt.atMs = Math.round(monotonicMs() - scenarioStart);
+    attempt.atMs = Math.round(monotonicMs() - context.labStartedAt);
     attempt.offsetMs = attempt.gapMs - calibration.measuredCloseMs;
     raw.push(attempt);
     attempt.insideWindow = !fixedGap && attempt.offsetMs >= windowFrom && attempt.offsetMs <= windowTo;

@@ -57,7 +57,7 @@ export interface AttemptRecord {
   /** The backend served it on the connection the proxy had pooled (reuse), or on a new one. */
   readonly servedOnPooledConnection: boolean | null;
   readonly retried: boolean | null;
-  /** Milliseconds from the scenario's start to the response. */
+  /** Milliseconds from the start of the lab run to the response. */
   readonly atMs: number;
 }
 
@@ -94,6 +94,7 @@ export interface ScenarioResult {
   readonly proxyLogSays: string | null;
   /** Log lines: proxy error/access lines for the failed or retried requests. */
   readonly evidence: readonly string[];
+  /** Milliseconds from the start of the lab run (calibration included) to the first proxy 502. */
   readonly firstProxy502AfterMs: number | null;
   /** Natural mode: 502 rate per gap. */
   readonly gaps?: readonly GapStatistics[];
