@@ -100,7 +100,17 @@ export async function runProbe(options: ProbeRunOptions): Promise<ProbeReport> {
   try {
     for (let index = 0; index < sampleCount; index++) {
       if (signal?.aborted) throw new ProbeError('aborted', 'probe aborted');
-      const sample = await measureIdleClose({ ...target, maxWaitMs, ...(signal ? { signal } : {}) });
+      // After a first close, keep the loop awake only from 500 ms before the earliest close seen.
+      const closes = samples.flatMap((previous) =>
+        previous.idleCloseMs === null ? [] : [previous.idleCloseMs],
+      );
+      const keepWarmFromMs = closes.length > 0 ? Math.max(0, Math.min(...closes) - 500) : undefined;
+      const sample = await measureIdleClose({
+        ...target,
+        maxWaitMs,
+        ...(keepWarmFromMs !== undefined ? { keepWarmFromMs } : {}),
+        ...(signal ? { signal } : {}),
+      });
       samples.push(sample);
       options.onSample?.(sample, index);
     }
