@@ -165,6 +165,16 @@ export function readerIo(context: CliContext): Record<string, unknown> {
       }
       return response.text();
     },
+    parseToml: async (text: string, file: string): Promise<unknown> => {
+      const { parse } = await import('smol-toml');
+      try {
+        return parse(text);
+      } catch (error) {
+        const line = (error as { line?: number }).line;
+        const message = String((error as Error)?.message ?? error).split('\n')[0]!;
+        throw new KeepaliveParityError('KAP_INPUT_INVALID', message, { file, line });
+      }
+    },
     parseHcl: async (text: string, file: string): Promise<unknown> => {
       const { parse } = await import('@cdktf/hcl2json');
       try {

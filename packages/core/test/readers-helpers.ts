@@ -64,6 +64,10 @@ export function fixtureIo(stdin?: string): SourceIo {
     },
     now: () => '2026-01-01T00:00:00.000Z',
     // The real HCL parser the CLI uses (a CLI dependency, hoisted; tests only).
+    parseToml: async (text: string) => {
+      const { parse } = await import('smol-toml');
+      return parse(text);
+    },
     parseHcl: async (text: string, file: string) => {
       const { parse } = await import('@cdktf/hcl2json');
       return parse(file, text);

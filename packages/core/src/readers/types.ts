@@ -57,8 +57,11 @@ export interface ConfigReader {
    * folder by the caller, which reads them and passes them back in `ReaderInput.includes`.
    */
   includes?(file: string, text: string): string[];
-  /** The caller parses each file into `ReaderInput.parsed` first (`hcl`: HCL → JSON, async, in the CLI). */
-  readonly preparse?: 'hcl' | undefined;
+  /**
+   * The caller parses some files into `ReaderInput.parsed` first, with a parser the pure core does
+   * not carry: `hcl` for `.tf` files (HCL → JSON), `toml` for `.toml` files.
+   */
+  readonly preparse?: 'hcl' | 'toml' | undefined;
   /** The locator may be an http(s) URL (Envoy admin `/config_dump`), fetched by the caller. */
   readonly readsUrls?: boolean | undefined;
   /** File names to take when the source is a folder (`k8s:manifests/`); default: every file. */

@@ -159,15 +159,22 @@ export async function loadReaderFiles(
       }
     }
     let parsed: unknown;
-    if (reader.preparse === 'hcl' && /\.tf$/i.test(root.file)) {
+    const format =
+      reader.preparse === 'hcl' && /\.tf$/i.test(root.file)
+        ? ('HCL' as const)
+        : reader.preparse === 'toml' && /\.toml$/i.test(root.file)
+          ? ('TOML' as const)
+          : undefined;
+    if (format) {
+      const member = format === 'HCL' ? 'parseHcl' : 'parseToml';
       try {
-        parsed = await need(io, 'parseHcl', 'the HCL parser', field)(root.text, root.file);
+        parsed = await need(io, member, `the ${format} parser`, field)(root.text, root.file);
       } catch (error) {
-        if (error instanceof KeepaliveParityError && error.code === 'KAP_SOURCE_UNAVAILABLE' && !io.parseHcl)
+        if (error instanceof KeepaliveParityError && error.code === 'KAP_SOURCE_UNAVAILABLE' && !io[member])
           throw error;
         diagnostics.push({
           severity: 'error',
-          message: `does not parse as HCL: ${(error as Error).message}`,
+          message: `does not parse as ${format}: ${(error as Error).message}`,
           file: root.file,
           line:
             (error as KeepaliveParityError).location?.line ??
