@@ -24,6 +24,8 @@ export interface SourceIo {
   fetchText?(url: string): Promise<string>;
   /** HCL text → its JSON form (@cdktf/hcl2json); throws a KeepaliveParityError naming the file on bad HCL. */
   parseHcl?(text: string, file: string): Promise<unknown>;
+  /** TOML text → plain data (smol-toml); throws a KeepaliveParityError naming file and line. */
+  parseToml?(text: string, file: string): Promise<unknown>;
   // biome-ignore lint/suspicious/noExplicitAny: extension point for later readers
   readonly [extension: string]: any;
 }
