@@ -528,6 +528,23 @@ function analyse(
       evidence.push(line.length > 400 ? `${line.slice(0, 400)}…` : line);
     }
   }
+  // The backend's side of the first failure, from its log: what happened to the pooled connection.
+  const firstFailure = raw.find((a) => a.status !== 200);
+  if (firstFailure && firstFailure.pooledConn !== null) {
+    const conn = firstFailure.pooledConn;
+    const primeRid = `p${firstFailure.rid.slice(1)}`;
+    const finish = events.find((e) => e.ev === 'finish' && e.rid === primeRid);
+    const fired = events.find((e) => e.ev === 'ka_timeout' && e.conn === conn);
+    const closed = events.find((e) => e.ev === 'close' && e.conn === conn);
+    if (finish) {
+      const after = (e: BackendEvent | undefined) => (e ? `${(e.t - finish.t).toFixed(1)} ms` : 'never');
+      evidence.push(
+        `backend log: ${firstFailure.rid} → ${events.filter((e) => e.ev === 'handler' && e.rid === firstFailure.rid).length} handler calls; ` +
+          `after the previous response (${primeRid}) on connection #${conn}, the request was written at ${firstFailure.gapMs.toFixed(1)} ms, ` +
+          `the idle timer fired at ${after(fired)} and the connection closed at ${after(closed)}`,
+      );
+    }
+  }
   let gaps: GapStatistics[] | undefined;
   if (options.mode === 'natural' && options.fixedGapMs === undefined) {
     const byGap = new Map<number, { attempts: number; proxy502: number }>();
