@@ -3,13 +3,14 @@
  * `check --backend probe:URL` end to end against local servers.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as http2 from 'node:http2';
 import * as https from 'node:https';
 import type * as net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { parseJson, runCli } from './cli-helpers.js';
+import { BIN, parseJson, runCli } from './cli-helpers.js';
 import { okResponse, type RawServer, startRawServer } from './probe-helpers/raw.js';
 import { freePort } from './probe-helpers/servers.js';
 
@@ -95,6 +96,26 @@ describe('probe (spawned CLI)', () => {
     assert.match(result.stdout, /median \d+\.\d ms/);
     assert.match(result.stdout, /advertised: Keep-Alive: timeout=0/);
     assert.match(result.stdout, /keep-alive: yes/);
+  });
+
+  it('Ctrl-C (SIGINT) ends it cleanly with the samples gathered so far', async () => {
+    const child = spawn(process.execPath, [BIN, 'probe', nodeUrl, '--samples', '5', '--json'], {
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (data: string) => (stdout += data));
+    child.stderr.setEncoding('utf8').on('data', (data: string) => {
+      if (data.includes('sample 1:')) child.kill('SIGINT');
+    });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    clearTimeout(killer);
+    assert.notEqual(code, null);
+    const doc = JSON.parse(stdout);
+    assert.equal(doc.interrupted, true);
+    assert.equal(doc.samples.length, 1);
+    assert.equal(doc.samples[0].closeKind, 'fin');
   });
 
   it('exit 1 when the server closes earlier than its advertised timeout', async () => {
