@@ -141,6 +141,10 @@ describe('image: on real tarballs (docker save and OCI layout, built here withou
     );
     await writeFile(join(dir, 'not-an-image.tar'), tar([{ name: 'hello.txt', body: 'hi' }]));
     await writeFile(join(dir, 'garbage.bin'), Buffer.alloc(4096, 1));
+    await writeFile(
+      join(dir, 'unset.json'),
+      JSON.stringify({ Cmd: ['gunicorn', '-k', 'gthread', 'app:app'] }),
+    );
   });
   after(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -199,6 +203,23 @@ describe('image: on real tarballs (docker save and OCI layout, built here withou
       await runCli(['check', '--lb', '60s', '--backend', `image:${join(dir, 'inspect.json')}`, '--json']),
     );
     assert.equal(inspect.hops[0].serverKeepAliveMs, 30_000);
+  });
+
+  it('assert refuses an image whose keep-alive is only the default, unless --allow-default', async () => {
+    const refused = await runCli(['assert', '--lb', '60s', '--backend', `image:${join(dir, 'unset.json')}`]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /nothing sets the keep-alive .*--allow-default/);
+    const allowed = await runCli([
+      'assert',
+      '--lb',
+      '60s',
+      '--backend',
+      `image:${join(dir, 'unset.json')}`,
+      '--allow-default',
+    ]);
+    assert.equal(allowed.code, 1, allowed.stderr);
+    const set = await runCli(['assert', '--lb', '60s', '--backend', `image:${join(dir, 'fixed.tar')}`]);
+    assert.equal(set.code, 0, set.stderr);
   });
 
   it('bad input: exit 2 with a message naming the file', async () => {

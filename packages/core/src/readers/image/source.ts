@@ -1,5 +1,6 @@
 import { KeepaliveParityError } from '../../errors.js';
 import type { ResolvedSide, SourceIo, SourceKindDefinition } from '../../sources/types.js';
+import { refuseDefaults } from '../servers/sources.js';
 import { imageSpecs } from './config.js';
 import { containerSide } from './container.js';
 
@@ -50,6 +51,6 @@ export const imageSource: SourceKindDefinition = {
         });
       }
     }
-    return sides;
+    return refuseDefaults(request, sides);
   },
 };

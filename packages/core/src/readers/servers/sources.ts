@@ -27,6 +27,25 @@ function toResolved(result: InterpretResult, label: string, source: string): Res
   };
 }
 
+/**
+ * `assert` without `--allow-default`: a side whose keep-alive is only the knowledge-base default
+ * (nothing in the command, env or files sets it) is an input error, as for `runtime:NAME`.
+ */
+export function refuseDefaults(request: SourceRequest, sides: readonly ResolvedSide[]): ResolvedSide[] {
+  if (request.allowDefault) return [...sides];
+  for (const side of sides) {
+    const fact = side.facts.find((f) => f.subject === 'server-keepalive');
+    if (fact?.isDefault) {
+      throw new KeepaliveParityError(
+        'KAP_SOURCE_UNAVAILABLE',
+        `${request.field}: ${request.spec.raw}: nothing sets the keep-alive of ${side.label}; its ${fact.setting ?? 'keep-alive'} would be the knowledge-base default. Set it explicitly, or pass --allow-default`,
+        { field: request.field },
+      );
+    }
+  }
+  return [...sides];
+}
+
 function noServer(request: SourceRequest, argv: readonly string[]): KeepaliveParityError {
   return new KeepaliveParityError(
     'KAP_SOURCE_UNAVAILABLE',
@@ -55,7 +74,7 @@ export const cmdSource: SourceKindDefinition = {
       backendEnv: request.spec.fragment || undefined,
     });
     if (!result) throw noServer(request, argv);
-    return [toResolved(result, 'command', request.spec.raw)];
+    return refuseDefaults(request, [toResolved(result, 'command', request.spec.raw)]);
   },
 };
 
@@ -113,6 +132,6 @@ export const procSource: SourceKindDefinition = {
       backendEnv: request.spec.fragment || undefined,
     });
     if (!result) throw noServer(request, snapshot.argv);
-    return [toResolved(result, `process ${snapshot.pid}`, request.spec.raw)];
+    return refuseDefaults(request, [toResolved(result, `process ${snapshot.pid}`, request.spec.raw)]);
   },
 };
