@@ -1,3 +1,4 @@
+import { caddyReader } from './caddy/index.js';
 import { envoyReader } from './envoy/index.js';
 import { haproxyReader } from './haproxy/index.js';
 import { k8sReader } from './k8s/index.js';
@@ -10,7 +11,7 @@ import type { ConfigReader } from './types.js';
  * The one registry of config readers (knip-style: one folder per reader under readers/,
  * registered here). Each reader's `id` is also its source kind (`nginx:PATH#UPSTREAM`).
  */
-export const READERS: ConfigReader[] = [nginxReader, haproxyReader, envoyReader, traefikReader, k8sReader, terraformReader];
+export const READERS: ConfigReader[] = [nginxReader, haproxyReader, envoyReader, traefikReader, caddyReader, k8sReader, terraformReader];
 
 /** `--help` examples of the reader sources (`check --lb nginx:...`). */
 export const READER_EXAMPLES: Readonly<Record<string, string>> = {
@@ -18,6 +19,7 @@ export const READER_EXAMPLES: Readonly<Record<string, string>> = {
   haproxy: '--lb haproxy:/etc/haproxy/haproxy.cfg#be_app',
   envoy: '--lb envoy:envoy.yaml#service_a (or the admin API: envoy:http://127.0.0.1:9901/config_dump#service_a)',
   traefik: '--lb traefik:dynamic.yml#my-service (static traefik.yml for entry points)',
+  caddy: '--lb caddy:Caddyfile#app:3000 (or caddy.json)',
   k8s: '--lb k8s:deploy/ingress.yaml',
   terraform: '--lb terraform:infra/ (or terraform show -json plan.out > plan.json; --lb terraform:plan.json)',
 };

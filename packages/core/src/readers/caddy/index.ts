@@ -1,0 +1,403 @@
+import { parseDuration } from '../../duration/syntaxes.js';
+import type { Fact, Provenance } from '../../facts.js';
+import { defaultFact } from '../../kb/index.js';
+import { asArray, asRecord, type LinedDocument, parseLined } from '../envoy/yaml.js';
+import type { ConfigReader, ReaderDiagnostic, ReaderInput, ReaderResult, ReadSide } from '../types.js';
+
+const RETRY_NOTE =
+  "Caddy (Go's transport) silently replays an idempotent request that failed on a stale pooled connection; a POST is never replayed and gets 502";
+
+/** A Caddyfile line: its words, its line, and the block it opens. */
+interface Directive {
+  readonly words: readonly string[];
+  readonly line: number;
+  readonly block?: Directive[] | undefined;
+}
+
+function tokenizeLine(text: string): string[] {
+  const words: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (ch === ' ' || ch === '\t') {
+      i++;
+      continue;
+    }
+    if (ch === '#') break;
+    if (ch === '"' || ch === '`') {
+      const end = text.indexOf(ch, i + 1);
+      words.push(text.slice(i + 1, end < 0 ? text.length : end));
+      i = end < 0 ? text.length : end + 1;
+      continue;
+    }
+    let j = i;
+    while (j < text.length && text[j] !== ' ' && text[j] !== '\t') j++;
+    words.push(text.slice(i, j));
+    i = j;
+  }
+  return words;
+}
+
+/** Parses a Caddyfile into directive trees (`{` ends a line to open a block, `}` closes it). */
+export function parseCaddyfile(text: string, file: string, diagnostics: ReaderDiagnostic[]): Directive[] {
+  const root: Directive[] = [];
+  const stack: Array<{ list: Directive[]; line: number }> = [{ list: root, line: 0 }];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = index + 1;
+    let words = tokenizeLine(raw);
+    if (words.length === 0) return;
+    while (words[0] === '}') {
+      if (stack.length === 1) diagnostics.push({ severity: 'error', message: 'unexpected "}"', file, line });
+      else stack.pop();
+      words = words.slice(1);
+    }
+    if (words.length === 0) return;
+    const opens = words[words.length - 1] === '{';
+    const closesToo = !opens && words[words.length - 1] === '}' && words.includes('{');
+    if (opens) words = words.slice(0, -1);
+    const current = stack[stack.length - 1]!.list;
+    if (closesToo) {
+      // `transport http { keepalive off }` on one line: Caddy refuses it; read it anyway, say so.
+      diagnostics.push({
+        severity: 'error',
+        message: `unexpected next token after "{" on the same line (Caddy refuses this)`,
+        file,
+        line,
+      });
+      const open = words.indexOf('{');
+      const inner = words.slice(open + 1, -1);
+      current.push({
+        words: words.slice(0, open),
+        line,
+        block: inner.length > 0 ? [{ words: inner, line }] : [],
+      });
+      return;
+    }
+    const directive: Directive = { words, line, block: opens ? [] : undefined };
+    current.push(directive);
+    if (opens) stack.push({ list: directive.block!, line });
+  });
+  if (stack.length > 1) {
+    diagnostics.push({
+      severity: 'error',
+      message: 'unexpected end of file, expecting "}"',
+      file,
+      line: stack[stack.length - 1]!.line,
+    });
+  }
+  return root;
+}
+
+function caddyDuration(
+  text: string,
+  input: ReaderInput,
+  line: number | undefined,
+  field: string,
+  diagnostics: ReaderDiagnostic[],
+): { ms: number; text: string } | undefined {
+  try {
+    const d = parseDuration(text, { syntax: 'caddy', location: { file: input.file, line, field } });
+    return { ms: d.ms, text: d.text };
+  } catch (error) {
+    diagnostics.push({ severity: 'error', message: (error as Error).message, file: input.file, line, field });
+    return undefined;
+  }
+}
+
+function fileAt(input: ReaderInput, line: number | undefined): Provenance {
+  return { kind: 'file', file: input.file, line };
+}
+
+function retryFact(input: ReaderInput, line: number | undefined): Fact {
+  return {
+    subject: 'retry-policy',
+    value: {
+      type: 'retry',
+      on: ['stale-connection'],
+      idempotentOnly: true,
+      text: 'replays idempotent requests on a stale pooled connection',
+    },
+    product: 'caddy',
+    setting: 'reverse_proxy (Go transport)',
+    isDefault: true,
+    provenance: fileAt(input, line),
+    notes: [RETRY_NOTE],
+  };
+}
+
+const MATCHER = /^(@|\/|\*)/;
+
+function readCaddyfile(input: ReaderInput): ReaderResult {
+  const diagnostics: ReaderDiagnostic[] = [];
+  const tree = parseCaddyfile(input.text, input.file, diagnostics);
+  const sides: ReadSide[] = [];
+  const names = new Map<string, number>();
+  let global: Directive | undefined;
+  const visit = (list: readonly Directive[], site: string) => {
+    for (const d of list) {
+      if (d.words[0] === 'reverse_proxy') {
+        const upstreams = d.words.slice(1).filter((w, i) => !(i === 0 && MATCHER.test(w)));
+        for (const sub of d.block ?? []) if (sub.words[0] === 'to') upstreams.push(...sub.words.slice(1));
+        const base = upstreams.join(' ') || `reverse_proxy@${d.line}`;
+        const n = (names.get(base) ?? 0) + 1;
+        names.set(base, n);
+        const name = n === 1 ? base : `${base}#${n}`;
+        const facts: Fact[] = [];
+        const transport = (d.block ?? []).find((s) => s.words[0] === 'transport');
+        const keepalive = transport?.block?.find((s) => s.words[0] === 'keepalive');
+        if (transport && transport.words[1] !== 'http') {
+          diagnostics.push({
+            severity: 'warning',
+            message: `transport ${transport.words[1]} is not read (only http)`,
+            file: input.file,
+            line: transport.line,
+          });
+        }
+        if (keepalive) {
+          const value = keepalive.words[1] ?? '';
+          if (value === 'off') {
+            facts.push({
+              subject: 'pool-idle',
+              value: { type: 'disabled', text: 'keepalive off' },
+              product: 'caddy',
+              setting: 'transport http { keepalive }',
+              provenance: fileAt(input, keepalive.line),
+            });
+          } else {
+            const d2 = caddyDuration(value, input, keepalive.line, 'keepalive', diagnostics);
+            facts.push(
+              d2
+                ? {
+                    subject: 'pool-idle',
+                    value: { type: 'duration', ms: d2.ms, text: d2.text },
+                    product: 'caddy',
+                    setting: 'transport http { keepalive }',
+                    unit: 'Caddy duration',
+                    provenance: fileAt(input, keepalive.line),
+                  }
+                : {
+                    subject: 'pool-idle',
+                    value: { type: 'unset' },
+                    product: 'caddy',
+                    setting: 'keepalive',
+                    provenance: fileAt(input, keepalive.line),
+                  },
+            );
+          }
+        } else {
+          facts.push({
+            ...defaultFact('caddy', 'pool'),
+            notes: [
+              `reverse_proxy ${base} (${input.file}:${d.line}) does not set transport http { keepalive }`,
+            ],
+          });
+        }
+        facts.push(retryFact(input, d.line));
+        sides.push({
+          role: 'pool',
+          name,
+          label: `Caddy reverse_proxy ${base}${site ? ` (${site})` : ''}`,
+          product: 'caddy',
+          facts,
+          targets: upstreams,
+        });
+      } else if (d.words[0] === 'import') {
+        diagnostics.push({
+          severity: 'warning',
+          message: `import ${d.words.slice(1).join(' ')} is not followed; read the imported file or snippet too`,
+          file: input.file,
+          line: d.line,
+        });
+      }
+      if (d.block && d.words[0] !== 'reverse_proxy') visit(d.block, site);
+    }
+  };
+  tree.forEach((d, i) => {
+    if (i === 0 && d.words.length === 0 && d.block) {
+      global = d;
+      return;
+    }
+    if (d.words[0]?.startsWith('(')) return; // snippet definitions are read where imported
+    if (d.block) visit(d.block, d.words.join(' '));
+    else if (d.words[0] === 'reverse_proxy') visit([d], '');
+  });
+  // Server side: global `servers { timeouts { idle } }`, default 5 m.
+  const servers = global?.block?.filter((d) => d.words[0] === 'servers') ?? [];
+  let idle: Directive | undefined;
+  for (const s of servers) {
+    const timeouts = s.block?.find((d) => d.words[0] === 'timeouts');
+    idle = timeouts?.block?.find((d) => d.words[0] === 'idle') ?? idle;
+  }
+  const facts: Fact[] = [];
+  if (idle) {
+    const d = caddyDuration(idle.words[1] ?? '', input, idle.line, 'timeouts idle', diagnostics);
+    if (d)
+      facts.push({
+        subject: 'server-keepalive',
+        value: { type: 'duration', ms: d.ms, text: d.text },
+        product: 'caddy',
+        setting: 'servers { timeouts { idle } }',
+        unit: 'Caddy duration',
+        provenance: fileAt(input, idle.line),
+      });
+  } else {
+    facts.push({
+      ...defaultFact('caddy', 'server'),
+      notes: ['the global options do not set servers { timeouts { idle } }'],
+    });
+  }
+  const sites = tree
+    .filter((d, i) => !(i === 0 && d.words.length === 0) && d.block && !d.words[0]?.startsWith('('))
+    .map((d) => d.words.join(' '));
+  sides.push({
+    role: 'server',
+    name: 'servers',
+    label: 'Caddy server',
+    product: 'caddy',
+    facts,
+    targets: sites,
+  });
+  return { sides, diagnostics };
+}
+
+/** A duration in Caddy JSON: a string (`"2m"`) or an integer of nanoseconds. */
+function jsonDuration(
+  value: unknown,
+  doc: LinedDocument,
+  path: (string | number)[],
+  input: ReaderInput,
+  field: string,
+  diagnostics: ReaderDiagnostic[],
+): { ms: number; text: string } | undefined {
+  const text = typeof value === 'number' ? `${value}ns` : String(value);
+  return caddyDuration(text, input, doc.lineOf(path), field, diagnostics);
+}
+
+function readCaddyJson(input: ReaderInput): ReaderResult {
+  const diagnostics: ReaderDiagnostic[] = [];
+  const sides: ReadSide[] = [];
+  for (const doc of parseLined(input.text, input.file, diagnostics)) {
+    const serversPath = ['apps', 'http', 'servers'];
+    const servers = asRecord(asRecord(asRecord(asRecord(doc.value).apps).http).servers);
+    for (const [serverName, s] of Object.entries(servers)) {
+      const server = asRecord(s);
+      const visitRoutes = (routes: unknown, path: (string | number)[]) => {
+        asArray(routes).forEach((r, ri) => {
+          asArray(asRecord(r).handle).forEach((h, hi) => {
+            const handler = asRecord(h);
+            const hPath = [...path, ri, 'handle', hi];
+            if (handler.handler === 'subroute') visitRoutes(handler.routes, [...hPath, 'routes']);
+            if (handler.handler !== 'reverse_proxy') return;
+            const upstreams = asArray(handler.upstreams).map((u) => String(asRecord(u).dial ?? ''));
+            const name = `${serverName}/${upstreams.join(' ') || `handler@${doc.lineOf(hPath) ?? '?'}`}`;
+            const transport = asRecord(handler.transport);
+            const keepAlive = asRecord(transport.keep_alive);
+            const kaPath = [...hPath, 'transport', 'keep_alive'];
+            const facts: Fact[] = [];
+            if (keepAlive.enabled === false) {
+              facts.push({
+                subject: 'pool-idle',
+                value: { type: 'disabled', text: 'keep_alive.enabled: false' },
+                product: 'caddy',
+                setting: 'transport.keep_alive.enabled',
+                provenance: fileAt(input, doc.lineOf([...kaPath, 'enabled'])),
+              });
+            } else if (keepAlive.idle_timeout !== undefined) {
+              const d = jsonDuration(
+                keepAlive.idle_timeout,
+                doc,
+                [...kaPath, 'idle_timeout'],
+                input,
+                'keep_alive.idle_timeout',
+                diagnostics,
+              );
+              facts.push(
+                d
+                  ? {
+                      subject: 'pool-idle',
+                      value: { type: 'duration', ms: d.ms, text: d.text },
+                      product: 'caddy',
+                      setting: 'transport.keep_alive.idle_timeout',
+                      unit: 'Caddy duration',
+                      provenance: fileAt(input, doc.lineOf([...kaPath, 'idle_timeout'])),
+                    }
+                  : {
+                      subject: 'pool-idle',
+                      value: { type: 'unset' },
+                      product: 'caddy',
+                      setting: 'keep_alive.idle_timeout',
+                      provenance: fileAt(input, doc.lineOf([...kaPath, 'idle_timeout'])),
+                    },
+              );
+            } else {
+              facts.push({
+                ...defaultFact('caddy', 'pool'),
+                notes: [`reverse_proxy ${name} does not set transport.keep_alive.idle_timeout`],
+              });
+            }
+            facts.push(retryFact(input, doc.lineOf(hPath)));
+            sides.push({
+              role: 'pool',
+              name,
+              label: `Caddy reverse_proxy ${upstreams.join(' ')} (server ${serverName})`,
+              product: 'caddy',
+              facts,
+              targets: upstreams,
+            });
+          });
+        });
+      };
+      visitRoutes(server.routes, [...serversPath, serverName, 'routes']);
+      const facts: Fact[] = [];
+      if (server.idle_timeout !== undefined) {
+        const d = jsonDuration(
+          server.idle_timeout,
+          doc,
+          [...serversPath, serverName, 'idle_timeout'],
+          input,
+          'idle_timeout',
+          diagnostics,
+        );
+        if (d)
+          facts.push({
+            subject: 'server-keepalive',
+            value: { type: 'duration', ms: d.ms, text: d.text },
+            product: 'caddy',
+            setting: 'apps.http.servers.*.idle_timeout',
+            unit: 'Caddy duration',
+            provenance: fileAt(input, doc.lineOf([...serversPath, serverName, 'idle_timeout'])),
+          });
+      } else {
+        facts.push({
+          ...defaultFact('caddy', 'server'),
+          notes: [`server ${serverName} does not set idle_timeout`],
+        });
+      }
+      sides.push({
+        role: 'server',
+        name: serverName,
+        label: `Caddy server ${serverName}`,
+        product: 'caddy',
+        facts,
+        targets: asArray(server.listen).map(String),
+      });
+    }
+  }
+  return { sides, diagnostics };
+}
+
+/** Reads a Caddy JSON config or a Caddyfile. */
+export function readCaddy(input: ReaderInput): ReaderResult {
+  return input.text.trimStart().startsWith('{') && /"apps"\s*:/.test(input.text)
+    ? readCaddyJson(input)
+    : readCaddyfile(input);
+}
+
+export const caddyReader: ConfigReader = {
+  id: 'caddy',
+  summary: 'Caddy JSON config or Caddyfile: reverse_proxy transport http keepalive, servers idle timeout',
+  roles: ['pool', 'server'],
+  folderFiles: /(Caddyfile|\.json|\.caddyfile)$/i,
+  detect: (file, text) => /caddy/i.test(file) || /reverse_proxy/.test(text),
+  read: readCaddy,
+};
