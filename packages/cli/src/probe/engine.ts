@@ -106,6 +106,7 @@ export class ProbeError extends Error {
 }
 
 const DEFAULT_RESPONSE_TIMEOUT_MS = 30_000;
+const ANNOUNCED_CLOSE_WAIT_MS = 5_000;
 
 function nowNs(): bigint {
   return process.hrtime.bigint();
@@ -489,7 +490,11 @@ export async function measureIdleClose(options: MeasureIdleCloseOptions): Promis
       (sample.advertisedTimeoutSeconds !== null
         ? Math.max(0, sample.advertisedTimeoutSeconds * 1000 - 1000)
         : 0);
-    const close = await connection.waitForClose(options.maxWaitMs, options.signal, keepWarmFromMs);
+    // A response that announced the close is followed by it at once; do not wait minutes for it.
+    const waitMs = response.serverWillClose
+      ? Math.min(options.maxWaitMs, ANNOUNCED_CLOSE_WAIT_MS)
+      : options.maxWaitMs;
+    const close = await connection.waitForClose(waitMs, options.signal, keepWarmFromMs);
     sample.transportClose = close?.kind ?? null;
     if (close) sample.idleCloseMs = Math.max(0, msBetween(response.lastByteAtNs, close.atNs));
     if (response.serverWillClose) sample.closeKind = 'no-keepalive';
