@@ -221,6 +221,7 @@ export class ProbeConnection {
         signal?.removeEventListener('abort', onAbort);
         socket.off('error', onError);
         if (error) {
+          socket.on('error', () => {}); // late errors of a socket we gave up on
           socket.destroy();
           reject(error);
           return;
