@@ -11,13 +11,22 @@ import type { ConfigReader } from './types.js';
  * The one registry of config readers (knip-style: one folder per reader under readers/,
  * registered here). Each reader's `id` is also its source kind (`nginx:PATH#UPSTREAM`).
  */
-export const READERS: ConfigReader[] = [nginxReader, haproxyReader, envoyReader, traefikReader, caddyReader, k8sReader, terraformReader];
+export const READERS: ConfigReader[] = [
+  nginxReader,
+  haproxyReader,
+  envoyReader,
+  traefikReader,
+  caddyReader,
+  k8sReader,
+  terraformReader,
+];
 
 /** `--help` examples of the reader sources (`check --lb nginx:...`). */
 export const READER_EXAMPLES: Readonly<Record<string, string>> = {
   nginx: '--lb nginx:/etc/nginx/nginx.conf#app (or: nginx -T | keepalive-parity check --lb nginx:- ...)',
   haproxy: '--lb haproxy:/etc/haproxy/haproxy.cfg#be_app',
-  envoy: '--lb envoy:envoy.yaml#service_a (or the admin API: envoy:http://127.0.0.1:9901/config_dump#service_a)',
+  envoy:
+    '--lb envoy:envoy.yaml#service_a (or the admin API: envoy:http://127.0.0.1:9901/config_dump#service_a)',
   traefik: '--lb traefik:dynamic.yml#my-service (static traefik.yml for entry points)',
   caddy: '--lb caddy:Caddyfile#app:3000 (or caddy.json)',
   k8s: '--lb k8s:deploy/ingress.yaml',

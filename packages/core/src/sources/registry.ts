@@ -2,6 +2,7 @@ import { KeepaliveParityError } from '../errors.js';
 import { READER_EXAMPLES, READERS, registerReader } from '../readers/registry.js';
 import { DEPLOYED_READERS, DEPLOYED_SOURCE_KINDS } from '../readers/servers/register.js';
 import { albSource, elbSource } from './alb.js';
+import { cloudSource } from './cloud.js';
 import { envSource } from './env.js';
 import { fileReaderSource } from './file-reader.js';
 import { probeSource } from './probe.js';
@@ -22,7 +23,7 @@ for (const definition of [valueSource, runtimeSource, envSource, probeSource]) r
 for (const reader of DEPLOYED_READERS) registerReader(reader);
 for (const definition of DEPLOYED_SOURCE_KINDS) registerSourceKind(definition);
 // Live AWS load balancers (alb:NAME, elb:NAME); the CLI provides the API calls.
-for (const definition of [albSource, elbSource]) registerSourceKind(definition);
+for (const definition of [albSource, elbSource, cloudSource]) registerSourceKind(definition);
 // Every config reader is also a source kind (`nginx:PATH#UPSTREAM`), read through the file bridge.
 for (const reader of READERS)
   registerSourceKind(fileReaderSource(reader, { example: READER_EXAMPLES[reader.id] ?? `${reader.id}:PATH` }));
