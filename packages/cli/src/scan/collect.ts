@@ -36,7 +36,16 @@ export interface Collected {
  * Free-text detectors (nginx matches any file with "nginx" in its path) step back when a reader
  * of a structured format also recognises the file.
  */
-const WEAK_DETECTORS = new Set(['nginx', 'haproxy']);
+const WEAK_DETECTORS = new Set(['nginx', 'haproxy', 'caddy', 'traefik', 'envoy']);
+
+/**
+ * Source code, docs, logs and lock files are not deployment configs: they are offered only to the
+ * readers of config files that are code (gunicorn.conf.py, config/puma.rb), so a test that embeds
+ * a manifest in a string or a path named `.../caddy/...` is not read as one.
+ */
+const CODE_CONFIG_READERS = new Set(['gunicorn-conf', 'puma-rb']);
+const NOT_A_PROXY_CONFIG =
+  /\.(ts|tsx|js|mjs|cjs|py|rb|go|rs|java|kt|cs|md|jsonl|log|txt|html|css|sh|lock|pem|csv|map)$/i;
 
 function sideFile(side: ReadSide): string | undefined {
   const container = containerOf(side);
@@ -68,6 +77,7 @@ export async function collectSides(
     }
     if (text.includes('\u0000')) continue; // binary
     let matching = READERS.filter((r) => {
+      if (!CODE_CONFIG_READERS.has(r.id) && NOT_A_PROXY_CONFIG.test(file)) return false;
       try {
         return r.detect?.(file, text) === true;
       } catch {
