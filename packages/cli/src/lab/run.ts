@@ -395,6 +395,27 @@ async function runScenario(plan: ScenarioPlan, context: ScenarioContext): Promis
     attempt.offsetMs = attempt.gapMs - calibration.measuredCloseMs;
     raw.push(attempt);
     attempt.insideWindow = !fixedGap && attempt.offsetMs >= windowFrom && attempt.offsetMs <= windowTo;
+    if (!natural && !fixedGap && plan.name !== 'fixed' && attempt.pooledConn !== null) {
+      // Deterministic: the backend's log says exactly whether the request was written while the
+      // pooled connection was in its late-close window (its idle timer, which can itself fire
+      // late on a busy host, had fired and the close had not happened yet).
+      const conn = attempt.pooledConn;
+      const fired = await backend.log.waitFor(
+        (e) => e.ev === 'ka_timeout' && e.conn === conn,
+        100,
+        options.signal,
+      );
+      const closed = fired
+        ? await backend.log.waitFor(
+            (e) => e.ev === 'close' && e.conn === conn,
+            closeLagMs + 500,
+            options.signal,
+          )
+        : null;
+      if (fired && closed)
+        attempt.insideWindow = fired.t <= attempt.writtenAtMs && attempt.writtenAtMs <= closed.t;
+      else if (!fired) attempt.insideWindow = false;
+    }
     if (attempt.insideWindow) inWindow++;
     if (options.stopAtFirst502 && attempt.status === 502) break;
   }
