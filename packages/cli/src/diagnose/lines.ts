@@ -1,10 +1,12 @@
+import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
 /** Streams of log lines: plain or gzip (by magic bytes), whole or a byte range, with truncation reported. */
 
-export const READ_CHUNK_BYTES = 1 << 20;
+/** 64 KiB: decoded chunks stay below V8's large-object size, so they die young instead of piling up. */
+export const READ_CHUNK_BYTES = 64 * 1024;
 const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 export interface ReadOutcome {
@@ -17,6 +19,12 @@ export interface ReadOutcome {
 }
 
 export type LineSink = (line: string, lineNumber: number) => void;
+
+/** Decodes `buffer[0, end)`: latin1 when it is pure ASCII (same text, much faster), else UTF-8. */
+function decode(buffer: Buffer, end: number): string {
+  const part = end === buffer.length ? buffer : buffer.subarray(0, end);
+  return part.toString(isAscii(part) ? 'latin1' : 'utf8');
+}
 
 /** True when the buffer starts with the gzip magic bytes. */
 export function isGzip(head: Uint8Array): boolean {
@@ -58,20 +66,34 @@ export async function readLines(
         bytes += piece.length;
         options.onBytes?.(piece.length);
       }
-      const chunk: Buffer = carry === null ? piece : Buffer.concat([carry, piece]);
+      let chunk = piece;
+      if (carry !== null) {
+        // Finish the carried-over line with the bytes up to this chunk's first newline; only that
+        // short line is copied, never the whole chunk.
+        const firstNl = piece.indexOf(10);
+        if (firstNl < 0) {
+          carry = Buffer.concat([carry, piece]);
+          if (carry.length > MAX_LINE_BYTES) {
+            // A 16 MB "line" is not a log line: hand over its start (it will be counted malformed).
+            lineNumber++;
+            sink(carry.toString('utf8', 0, 4096), lineNumber);
+            carry = null;
+          }
+          continue;
+        }
+        lineNumber++;
+        sink(Buffer.concat([carry, piece.subarray(0, firstNl)]).toString('utf8'), lineNumber);
+        carry = null;
+        if (lineNumber >= max) break;
+        chunk = piece.subarray(firstNl + 1);
+      }
       const last = chunk.lastIndexOf(10);
       if (last < 0) {
-        carry = chunk;
-        if (carry.length > MAX_LINE_BYTES) {
-          // A 16 MB "line" is not a log line: hand over its start (it will be counted malformed).
-          lineNumber++;
-          sink(carry.toString('utf8', 0, 4096), lineNumber);
-          carry = null;
-        }
+        carry = chunk.length > 0 ? Buffer.from(chunk) : null;
         continue;
       }
-      const text = chunk.toString('utf8', 0, last + 1);
-      carry = last + 1 < chunk.length ? chunk.subarray(last + 1) : null;
+      const text = decode(chunk, last + 1);
+      carry = last + 1 < chunk.length ? Buffer.from(chunk.subarray(last + 1)) : null;
       let start = 0;
       for (;;) {
         const nl = text.indexOf('\n', start);

@@ -38,7 +38,7 @@ export function renderDiagnosis(
         `  ${r.generator.padEnd(7)} ${String(r.status ?? '-').padEnd(4)} ${(r.cause ?? '-').padEnd(34)} ${n(r.count).padStart(9)}`,
       );
     }
-  } else out.push('no 5xx responses');
+  } else out.push(d.requests === 0 ? 'no request lines (error logs only)' : 'no 5xx responses');
   const ue = Object.entries(d.totals.upstreamErrors);
   if (ue.length > 0) {
     out.push(c.bold('upstream error events (error logs)'));

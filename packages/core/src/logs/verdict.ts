@@ -463,7 +463,7 @@ export function diagnose(p: PartialAnalysis): Diagnosis {
       verdict = 'keepalive-race';
       reasons.push({
         code: 'race-signature',
-        message: `${raceCandidates} LB-generated 502s (${raceEvidence} logged with the "upstream closed a reused connection" signature${eventRaces > 0 ? `, ${eventRaces} matching error-log lines` : ''}) with ${targetNote}: the backend closed pooled keep-alive connections the proxy was reusing.`,
+        message: `${raceCandidates} ${eventsOnly ? 'upstream errors in the error log' : 'LB-generated 502s'} (${raceEvidence} logged with the "upstream closed a reused connection" signature${eventRaces > 0 && !eventsOnly ? `, ${eventRaces} matching error-log lines` : ''}) with ${targetNote}: the backend closed pooled keep-alive connections the proxy was reusing.`,
         examples: refs(p, [...raceKeys, ...eventRaceKeys]),
       });
     } else if (raceCandidates >= 3) {

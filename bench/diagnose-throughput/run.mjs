@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+// diagnose throughput benchmark: MB/s and peak RSS of `keepalive-parity diagnose` against GoAccess and
+// DuckDB's CSV reader on the same ≥1 GB ALB and nginx files (generated under /tmp, never committed).
+// Usage: node bench/diagnose-throughput/run.mjs [--size-mb 1100] [--dir /tmp/kap-bench]
+// Needs: npm run build; /usr/bin/time; goaccess (apt-get install -y goaccess) for its rows.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const sizeMb = Number(opt('--size-mb', '1100'));
+const dir = opt('--dir', '/tmp/kap-bench');
+const here = fileURLToPath(new URL('.', import.meta.url));
+const bin = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url));
+const NGINX_FORMAT =
+  '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $msec $request_time $upstream_addr $upstream_status $upstream_connect_time $upstream_header_time $upstream_response_time';
+mkdirSync(dir, { recursive: true });
+
+const files = {};
+for (const kind of ['alb', 'nginx']) {
+  const file = join(dir, `${kind}.log`);
+  if (!existsSync(file) || statSync(file).size < sizeMb * 1048576 * 0.99) {
+    execFileSync(process.execPath, [join(here, 'generate.mjs'), kind, file, String(sizeMb)], {
+      stdio: 'inherit',
+    });
+  }
+  files[kind] = file;
+}
+
+function measure(label, command, commandArgs, bytes) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...commandArgs], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  const last = r.stderr.trim().split('\n').pop() ?? '';
+  const [seconds, kb] = last.split(' ').map(Number);
+  const row = { label, seconds, mbPerSecond: bytes / 1e6 / seconds, peakRssMb: kb / 1024, exit: r.status };
+  console.error(
+    `${label}: ${seconds}s, ${row.mbPerSecond.toFixed(1)} MB/s, ${row.peakRssMb.toFixed(0)} MB RSS (exit ${r.status})`,
+  );
+  return row;
+}
+
+const hasGoaccess = spawnSync('goaccess', ['--version']).status === 0;
+const results = [];
+for (const kind of ['alb', 'nginx']) {
+  const file = files[kind];
+  const bytes = statSync(file).size;
+  spawnSync('cat', [file], { stdio: 'ignore' }); // page cache
+  const fmt = kind === 'nginx' ? ['--nginx-log-format', NGINX_FORMAT] : [];
+  const rows = [];
+  rows.push(
+    measure(
+      `diagnose (${kind}, all cores)`,
+      process.execPath,
+      [bin, 'diagnose', file, ...fmt, '--json', '--no-progress'],
+      bytes,
+    ),
+  );
+  rows.push(
+    measure(
+      `diagnose (${kind}, --jobs 1)`,
+      process.execPath,
+      [bin, 'diagnose', file, ...fmt, '--json', '--no-progress', '--jobs', '1'],
+      bytes,
+    ),
+  );
+  if (hasGoaccess) {
+    const ga =
+      kind === 'alb'
+        ? ['--log-format=AWSALB']
+        : [
+            '--log-format=%h %^ %^ [%d:%t %^] "%r" %s %b "%R" "%u" %^',
+            '--date-format=%d/%b/%Y',
+            '--time-format=%T',
+          ];
+    rows.push(
+      measure(
+        `GoAccess 1.7 (${kind})`,
+        'goaccess',
+        [file, ...ga, '-o', join(dir, `goaccess-${kind}.json`), '--no-progress'],
+        bytes,
+      ),
+    );
+  }
+  rows.push(
+    measure(
+      `DuckDB CSV reader (${kind}, serial)`,
+      process.execPath,
+      [join(here, 'duckdb-count.mjs'), kind, file, 'serial'],
+      bytes,
+    ),
+  );
+  rows.push(
+    measure(
+      `DuckDB CSV reader (${kind}, parallel)`,
+      process.execPath,
+      [join(here, 'duckdb-count.mjs'), kind, file, 'parallel'],
+      bytes,
+    ),
+  );
+  results.push({ kind, bytes, rows });
+}
+writeFileSync(join(dir, 'results.json'), JSON.stringify(results, null, 2));
+for (const { kind, bytes, rows } of results) {
+  console.log(`\n${kind}: ${(bytes / 1e9).toFixed(2)} GB\n`);
+  console.log('| tool | time (s) | MB/s | peak RSS (MB) |');
+  console.log('|---|---:|---:|---:|');
+  for (const r of rows)
+    console.log(
+      `| ${r.label} | ${r.seconds.toFixed(1)} | ${r.mbPerSecond.toFixed(0)} | ${r.peakRssMb.toFixed(0)} |`,
+    );
+}
