@@ -172,6 +172,10 @@ describe('image: on real tarballs (docker save and OCI layout, built here withou
       ),
       JSON.stringify(fact.notes),
     );
+    // The finding carries the fact, so it shows the value in force and the ENV it overrode.
+    const finding = doc.findings.find((f: any) => f.id === 'keepalive-below-pool-idle');
+    const findingFact = finding.facts.find((f: any) => f.subject === 'server-keepalive');
+    assert.ok(findingFact.notes.some((n: string) => /overrides UVICORN_TIMEOUT_KEEP_ALIVE=65/.test(n)));
   });
 
   it('the fixed image holds (exit 0); gzip and OCI layout tarballs and inspect JSON read the same', async () => {
