@@ -34,6 +34,19 @@ export function renderScan(result: ScanResult, p: Palette, cwd: string): string 
     out.push('');
     out.push(p.bold('how each hop was paired'));
     for (const [i, link] of result.links.entries()) out.push(`  hop ${i + 1}  ${p.dim(link)}`);
+    // Where a value was set in several places, or means something other than it says, say so.
+    const notes = result.evaluation.hops.flatMap((h) => {
+      const fact = h.hop.server.facts.find((f) => f.subject === 'server-keepalive');
+      const wanted = (fact?.notes ?? []).filter((n) =>
+        /overrides|ignored|UvicornWorker|sync worker|no effect/.test(n),
+      );
+      return wanted.map((n) => `  hop ${h.hop.index + 1}  ${p.dim(n)}`);
+    });
+    if (notes.length > 0) {
+      out.push('');
+      out.push(p.bold('where the server values come from'));
+      out.push(...notes);
+    }
   } else {
     out.push('keepalive-parity scan: no hop found (nothing routes to anything the files describe)');
   }
