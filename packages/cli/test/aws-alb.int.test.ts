@@ -22,10 +22,16 @@ const FLEET = [
   { name: 'short', attributes: { 'idle_timeout.timeout_seconds': '30' } },
 ];
 
+const CLASSIC = [
+  { name: 'old-web', idleTimeoutSeconds: 300 },
+  { name: 'old-api', idleTimeoutSeconds: 60 },
+  { name: 'old-batch', idleTimeoutSeconds: 3600 },
+];
+
 describe('alb: live AWS reads through the real SDK against a local ELBv2 Query API', () => {
   let server: Elbv2Server;
   before(async () => {
-    server = await startElbv2Server(FLEET, { pageSize: 2 });
+    server = await startElbv2Server(FLEET, { pageSize: 2, classic: CLASSIC });
   });
   after(async () => {
     await server?.close();
@@ -179,5 +185,46 @@ describe('alb: live AWS reads through the real SDK against a local ELBv2 Query A
       env: awsTestEnv(server.url),
     });
     assert.equal(passes.code, 0, passes.stderr + passes.stdout);
+  });
+
+  it('elb:NAME (Classic, API 2012-06-01) reads ConnectionSettings.IdleTimeout through the same signed SDK path', async () => {
+    server.requests.length = 0;
+    const result = await runCli(['check', '--lb', 'elb:old-web', '--backend', '65s', '--json'], {
+      env: awsTestEnv(server.url),
+    });
+    assert.equal(result.code, 1, result.stderr);
+    const hop = parseJson(result).hops[0];
+    assert.equal(hop.clientIdleMs, 300_000);
+    assert.equal(hop.client.label, 'Classic ELB old-web');
+    const fact = hop.client.facts.find((f: any) => f.subject === 'pool-idle');
+    assert.equal(fact.setting, 'ConnectionSettings.IdleTimeout');
+    assert.equal(fact.provenance.kind, 'live-api');
+    assert.deepEqual(
+      server.requests.map((r) => [r.params.Version, r.action, r.signed]),
+      [
+        ['2012-06-01', 'DescribeLoadBalancers', true],
+        ['2012-06-01', 'DescribeLoadBalancerAttributes', true],
+      ],
+    );
+    const missing = await runCli(['check', '--lb', 'elb:nope', '--backend', '65s'], {
+      env: awsTestEnv(server.url),
+    });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /elb:nope: no such load balancer/);
+  });
+
+  it('elb:all walks the Classic pages', async () => {
+    const result = await runCli(['check', '--lb', 'elb:all', '--backend', '65s', '--json'], {
+      env: awsTestEnv(server.url),
+    });
+    assert.equal(result.code, 1, result.stderr);
+    assert.deepEqual(
+      parseJson(result).hops.map((h: any) => [h.client.label, h.clientIdleMs]),
+      [
+        ['Classic ELB old-web', 300_000],
+        ['Classic ELB old-api', 60_000],
+        ['Classic ELB old-batch', 3_600_000],
+      ],
+    );
   });
 });

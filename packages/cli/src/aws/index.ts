@@ -1,4 +1,5 @@
 import type { CliContext } from '../context.js';
+import { describeClassicElbs } from './elb-classic.js';
 import { describeAlbs } from './elbv2.js';
 
 /**
@@ -8,5 +9,6 @@ import { describeAlbs } from './elbv2.js';
 export function awsIo(context: CliContext): Record<string, unknown> {
   return {
     describeAlbs: (locator: string) => describeAlbs(locator, context),
+    describeClassicElbs: (locator: string) => describeClassicElbs(locator, context),
   };
 }

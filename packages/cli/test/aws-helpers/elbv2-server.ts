@@ -13,6 +13,12 @@ export interface FakeLoadBalancer {
   readonly attributes: Record<string, string>;
 }
 
+/** A Classic Load Balancer (API 2012-06-01). */
+export interface FakeClassicLoadBalancer {
+  readonly name: string;
+  readonly idleTimeoutSeconds: number;
+}
+
 export interface RecordedRequest {
   readonly action: string;
   readonly params: Record<string, string>;
@@ -95,7 +101,7 @@ async function body(req: IncomingMessage): Promise<string> {
 
 export async function startElbv2Server(
   loadBalancers: readonly FakeLoadBalancer[],
-  options: { pageSize?: number } = {},
+  options: { pageSize?: number; classic?: readonly FakeClassicLoadBalancer[] } = {},
 ): Promise<Elbv2Server> {
   const requests: RecordedRequest[] = [];
   const denied = new Set<string>();
@@ -107,6 +113,65 @@ export async function startElbv2Server(
     res.end(`<?xml version="1.0" encoding="UTF-8"?>\n${xml}`);
   };
 
+  const CLASSIC_NS = 'http://elasticloadbalancing.amazonaws.com/doc/2012-06-01/';
+  const classic = (res: ServerResponse, action: string, params: Record<string, string>) => {
+    const all = options.classic ?? [];
+    const wrap = (name: string, result: string) =>
+      `<${name}Response xmlns="${CLASSIC_NS}">\n  <${name}Result>\n${result}\n  </${name}Result>\n  <ResponseMetadata><RequestId>${requestId()}</RequestId></ResponseMetadata>\n</${name}Response>`;
+    const notFound = (name: string) =>
+      send(
+        res,
+        400,
+        errorXml('LoadBalancerNotFound', `There is no ACTIVE Load Balancer named '${name}'`).replace(
+          NS,
+          CLASSIC_NS,
+        ),
+      );
+    if (action === 'DescribeLoadBalancers') {
+      const names = members(params, 'LoadBalancerNames');
+      const missing = names.find((n) => !all.some((lb) => lb.name === n));
+      if (missing) return notFound(missing);
+      const selected = names.length > 0 ? all.filter((lb) => names.includes(lb.name)) : [...all];
+      const start = params.Marker ? Number(params.Marker) : 0;
+      const page = selected.slice(start, start + serverPageSize);
+      const next = start + serverPageSize < selected.length ? String(start + serverPageSize) : undefined;
+      const described = page
+        .map(
+          (lb) =>
+            `      <member>\n        <LoadBalancerName>${escapeXml(lb.name)}</LoadBalancerName>\n        <DNSName>${escapeXml(lb.name)}-1.${REGION}.elb.amazonaws.com</DNSName>\n        <Scheme>internet-facing</Scheme>\n      </member>`,
+        )
+        .join('\n');
+      return send(
+        res,
+        200,
+        wrap(
+          'DescribeLoadBalancers',
+          `${next ? `    <NextMarker>${next}</NextMarker>\n` : ''}    <LoadBalancerDescriptions>\n${described}\n    </LoadBalancerDescriptions>`,
+        ),
+      );
+    }
+    if (action === 'DescribeLoadBalancerAttributes') {
+      const lb = all.find((l) => l.name === params.LoadBalancerName);
+      if (!lb) return notFound(params.LoadBalancerName ?? '');
+      return send(
+        res,
+        200,
+        wrap(
+          'DescribeLoadBalancerAttributes',
+          `    <LoadBalancerAttributes>\n      <ConnectionDraining><Enabled>false</Enabled><Timeout>300</Timeout></ConnectionDraining>\n      <CrossZoneLoadBalancing><Enabled>true</Enabled></CrossZoneLoadBalancing>\n      <ConnectionSettings><IdleTimeout>${lb.idleTimeoutSeconds}</IdleTimeout></ConnectionSettings>\n    </LoadBalancerAttributes>`,
+        ),
+      );
+    }
+    return send(
+      res,
+      400,
+      errorXml('InvalidAction', `The action ${action} is not valid for this web service.`).replace(
+        NS,
+        CLASSIC_NS,
+      ),
+    );
+  };
+
   const server: Server = createServer(async (req, res) => {
     const params = Object.fromEntries(new URLSearchParams(await body(req)));
     const action = params.Action ?? '';
@@ -115,6 +180,7 @@ export async function startElbv2Server(
       params,
       signed: /^AWS4-HMAC-SHA256 /.test(String(req.headers.authorization ?? '')),
     });
+    if (params.Version === '2012-06-01') return classic(res, action, params);
     if (params.Version !== '2015-12-01')
       return send(res, 400, errorXml('InvalidAction', `bad Version ${params.Version}`));
     if (denied.has(action)) {
