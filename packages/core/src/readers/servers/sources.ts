@@ -111,7 +111,19 @@ export const procSource: SourceKindDefinition = {
         { field: request.field },
       );
     }
-    const snapshot = await io.readProcess(Number(pidText));
+    let snapshot = await io.readProcess(Number(pidText));
+    // A process that rewrote its title (setproctitle) shows one string, or only its new title.
+    if (snapshot.argv.length === 1 && /\s/.test(snapshot.argv[0]!)) {
+      const title = snapshot.argv[0]!;
+      if (/^[\w.-]+: (master|worker)\b/.test(title)) {
+        throw new KeepaliveParityError(
+          'KAP_SOURCE_UNAVAILABLE',
+          `${request.field}: ${request.spec.raw}: the process renamed itself (${JSON.stringify(title)}), so its flags are not in /proc/${snapshot.pid}/cmdline; give its command line with cmd:"..."`,
+          { field: request.field },
+        );
+      }
+      snapshot = { ...snapshot, argv: splitCommandLine(title) };
+    }
     const env = envFrom(snapshot.env, `environment of process ${snapshot.pid}`);
     const files = new Map<string, string>();
     if (snapshot.cwd && io.readTextFile) {
