@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { keyInWindow, listingPrefixes } from '../src/diagnose/s3.js';
-import { parseJson, runCli } from './cli-helpers.js';
+import { BIN, parseJson, runCli } from './cli-helpers.js';
 
 /** The diagnose command's inputs, outputs and bad-input handling, on real files (no servers). */
 
@@ -183,5 +183,52 @@ describe('diagnose: S3 key layout', () => {
       ['/2026/01/30/', '/2026/01/31/', '/2026/02/01/'].map((s) => s.slice(-11)),
     );
     assert.deepEqual(listingPrefixes('logs/', Date.UTC(2026, 0, 30)), ['logs/']);
+  });
+});
+
+describe('diagnose: long runs', () => {
+  let big: string;
+  before(() => {
+    big = join(dir, 'big-alb.log');
+    execFileSync(process.execPath, [GENERATOR, 'alb', big, '40'], { stdio: 'ignore' });
+  });
+
+  it('draws a progress bar on stderr only when it is a terminal', async () => {
+    const piped = await runCli(['diagnose', big, '--json', '--jobs', '1']);
+    assert.equal(piped.stderr, '');
+    // `script` gives the command a pseudo-terminal.
+    const tty = spawnSync(
+      'script',
+      ['-qec', `${process.execPath} ${BIN} diagnose ${big} --jobs 1 > /dev/null`, '/dev/null'],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    assert.equal(tty.status, 1, tty.stderr);
+    assert.match(tty.stdout, /\[#* *\] +\d+% \d+ MB [\d.]+ MB\/s/);
+  });
+
+  it('Ctrl-C ends the run and prints what was read so far', async () => {
+    // stdin stays open after the first lines, so the command is certainly running when interrupted.
+    const child = spawn(process.execPath, [BIN, 'diagnose', '-', '--json', '--no-progress'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stdin.write(readFileSync(`${FIXTURES}alb.log`));
+    const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const interrupt = setTimeout(() => child.kill('SIGINT'), 3000);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    clearTimeout(kill);
+    clearTimeout(interrupt);
+    child.stdin.destroy();
+    const d = JSON.parse(stdout);
+    assert.equal(d.interrupted, true);
+    assert.equal(d.lines, 13);
+    assert.equal(d.truncatedInputs.length, 0);
+    assert.equal(code, 130);
   });
 });

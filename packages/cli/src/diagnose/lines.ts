@@ -58,6 +58,12 @@ export async function readLines(
   let lineNumber = 0;
   let truncated: string | null = null;
   const max = options.maxLines ?? Number.POSITIVE_INFINITY;
+  // Ctrl-C must also end a read that is waiting for data (stdin, a slow S3 object).
+  const onAbort = () => {
+    stream.destroy();
+    if (stream !== source) source.destroy();
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     for await (const raw of stream) {
       if (options.signal?.aborted) break;
@@ -107,11 +113,14 @@ export async function readLines(
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    truncated =
-      code === 'Z_BUF_ERROR' || /unexpected end/i.test((error as Error).message)
-        ? 'gzip stream ends early (truncated file)'
-        : `read failed: ${(error as Error).message}`;
+    if (options.signal?.aborted) truncated = null;
+    else
+      truncated =
+        code === 'Z_BUF_ERROR' || /unexpected end/i.test((error as Error).message)
+          ? 'gzip stream ends early (truncated file)'
+          : `read failed: ${(error as Error).message}`;
   } finally {
+    options.signal?.removeEventListener('abort', onAbort);
     if (!source.destroyed) source.destroy();
   }
   if (lineNumber < max && carry !== null && carry.length > 0) {
