@@ -11,10 +11,13 @@ if (!['alb', 'nginx'].includes(kind) || !out || !sizeMbText) {
   process.exit(2);
 }
 const targetBytes = Number(sizeMbText) * 1024 * 1024;
+// mulberry32: a small seeded PRNG with full 32-bit state (an LCG in doubles loses precision).
 let seed = 42;
 const rand = () => {
-  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-  return seed / 0x7fffffff;
+  seed = (seed + 0x6d2b79f5) | 0;
+  let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+  return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
 };
 const paths = ['/', '/api/orders', '/api/users/42', '/static/app.js', '/health', '/api/search?q=keep-alive'];
 const agents = [
