@@ -108,6 +108,28 @@ describe('check (spawned CLI)', () => {
     assert.ok(!plain.stdout.includes('\u001b['), '--no-color wins');
   });
 
+  it('--backend-env names the variable a Node server reads its keep-alive from', async () => {
+    const result = await runCli([
+      'check',
+      '--lb',
+      '60s',
+      '--backend',
+      'cmd:node server.js',
+      '--backend-env',
+      'APP_KA',
+      '--json',
+    ]);
+    assert.equal(result.code, 1, result.stderr);
+    const fact = parseJson(result).hops[0].server.facts[0];
+    assert.ok(
+      fact.notes.some((n: string) => n.includes('APP_KA is not set')),
+      JSON.stringify(fact.notes),
+    );
+    const misuse = await runCli(['check', '--lb', '60s', '--backend', '65s', '--backend-env', 'APP_KA']);
+    assert.equal(misuse.code, 2);
+    assert.match(misuse.stderr, /--backend-env applies to cmd:, proc: and image:/);
+  });
+
   it('reads env: sources with a stated unit', async () => {
     const result = await runCli(
       ['check', '--lb', '60s', '--backend', 'env:KA', '--backend-unit', 'ms', '--json'],

@@ -29,6 +29,8 @@ Options:
   --lb-product, --backend-product NAME
                             the product a literal value belongs to (fixes are written for it,
                             and a bare number is read in its unit)
+  --backend-env VAR         the env var a Node server reads its keepAliveTimeout (ms) from, for
+                            cmd:, proc: and image: sources
   --margin DURATION         required headroom (default 5s)
   --hops FILE               a YAML hops file (hops: or chain:); see docs/hops-file.md
   --json                    one JSON document on stdout

@@ -22,6 +22,7 @@ export const HOP_OPTIONS = {
   'backend-unit': { type: 'string' },
   'lb-product': { type: 'string' },
   'backend-product': { type: 'string' },
+  'backend-env': { type: 'string' },
   margin: { type: 'string' },
   hops: { type: 'string' },
   'allow-default': { type: 'boolean' },
@@ -36,6 +37,7 @@ export interface HopFlagValues {
   'backend-unit'?: string | undefined;
   'lb-product'?: string | undefined;
   'backend-product'?: string | undefined;
+  'backend-env'?: string | undefined;
   margin?: string | undefined;
   hops?: string | undefined;
   'allow-default'?: boolean | undefined;
@@ -95,10 +97,14 @@ export async function hopsFromFlags(
       `${command}: nothing to check: give --lb SOURCE --backend SOURCE, or --hops FILE (see keepalive-parity ${command} --help)`,
     );
   }
+  const backendEnv = values['backend-env'];
+  if (backendEnv !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(backendEnv)) {
+    throw usageError(`--backend-env must name an environment variable (got ${JSON.stringify(backendEnv)})`);
+  }
   const lbUnit = unitOption('lb-unit', values['lb-unit']);
   const backendUnit = unitOption('backend-unit', values['backend-unit']);
   lbs.forEach((lb, i) => {
-    const backend = backends[i]!;
+    const backend = withBackendEnv(backends[i]!, backendEnv);
     const line = 0;
     specs.push({
       client: {
@@ -126,4 +132,18 @@ export async function hopsFromFlags(
     ? { ...context, env: { ...context.env, KAP_AWS_ENDPOINT_URL: values['endpoint-url'] } }
     : context;
   return assembleHops(specs, createSourceIo(ioContext), { marginMs: marginMs ?? fileMarginMs, allowDefault });
+}
+
+/** Sources that read a process's environment take the Node env convention as `#VAR`. */
+const ENV_CONVENTION_KINDS = /^(cmd|proc|image):/;
+
+/** `--backend-env VAR`: names the variable a Node server reads its keep-alive (ms) from. */
+function withBackendEnv(source: string, variable: string | undefined): string {
+  if (variable === undefined) return source;
+  if (!ENV_CONVENTION_KINDS.test(source)) {
+    throw usageError(
+      `--backend-env applies to cmd:, proc: and image: sources (got ${JSON.stringify(source)}); for a plain variable use --backend env:${variable}`,
+    );
+  }
+  return /#[^/]*$/.test(source) ? source : `${source}#${variable}`;
 }
