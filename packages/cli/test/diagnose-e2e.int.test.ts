@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseJson, runCli } from './cli-helpers.js';
 import {
@@ -114,7 +116,10 @@ for (const [name, start, args] of [
 ] as const) {
   describe(`diagnose end to end: ${name}`, () => {
     it('keep-alive race → keepalive-race (exit 1), every client 502 counted as LB-generated', async () => {
-      const { statuses, diagnosis, code } = await scenario(start, {}, driveRace, [...args]);
+      const htmlDir = makeTempDir('kap-diagnose-html-');
+      dirs.push(htmlDir);
+      const html = join(htmlDir, 'report.html');
+      const { statuses, diagnosis, code } = await scenario(start, {}, driveRace, [...args, '--html', html]);
       const seen502 = occurrences(statuses, 502);
       assert.ok(seen502 >= 1, `the race was not provoked: ${statuses.join(',')}`);
       assert.equal(code, 1, JSON.stringify(diagnosis.reasons, null, 1));
@@ -124,8 +129,27 @@ for (const [name, start, args] of [
       assert.equal(diagnosis.totals.target5xx, 0);
       // HAProxy also logs the harness's readiness probe (a connection without a request: 400 CR--).
       assert.equal(diagnosis.requests - (diagnosis.statusClasses['4xx'] ?? 0), statuses.length);
-      const gap = diagnosis.idleGaps.buckets.find((b: Record<string, any>) => b.label === '100ms–250ms');
-      assert.equal(gap.raceCandidates, seen502);
+      // Every failure followed an idle gap around the backend's keep-alive (its late-close window,
+      // plus scheduling delays); none followed a short gap.
+      const buckets = diagnosis.idleGaps.buckets as Array<Record<string, any>>;
+      const near = buckets.filter(
+        (b) =>
+          b.fromMs !== null &&
+          b.fromMs < KEEPALIVE_MS + CLOSE_LAG_MS + 100 &&
+          (b.toMs ?? Infinity) > KEEPALIVE_MS,
+      );
+      assert.equal(
+        near.reduce((sum, b) => sum + b.raceCandidates, 0),
+        seen502,
+      );
+      const gap = buckets.find((b) => b.label === '100ms–250ms')!;
+      // The HTML report carries the same idle-gap data for its chart.
+      const page = readFileSync(html, 'utf8');
+      const data = JSON.parse(
+        /<script type="application\/json" id="kap-data">(.*?)<\/script>/s.exec(page)![1]!,
+      );
+      assert.equal(data.gapLabels.indexOf('100ms–250ms'), diagnosis.idleGaps.buckets.indexOf(gap));
+      assert.equal(data.gapRate[data.gapLabels.indexOf('100ms–250ms')], gap.raceRate * 100);
       // The failed requests never reached the backend's handler: the race, not an application error.
       for (const rid of failedRids) assert.ok(!backend.handled.some((u) => u.includes(`rid=${rid}`)), rid);
     });

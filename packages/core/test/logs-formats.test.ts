@@ -282,6 +282,17 @@ describe('log formats: details', () => {
     assert.equal(r.record.connectionId, '6');
   });
 
+  it('ingress-nginx upstreaminfo: detected, upstream fields read', () => {
+    const line =
+      '10.0.0.9 - - [24/Nov/2026:08:00:01 +0000] "POST /api HTTP/1.1" 502 150 "-" "curl/8.5.0" 120 0.001 [default-web-80] [] 10.0.1.10:8080 0 0.000 502 4f6c1d2e3b';
+    const detected = detectLogFormat([line]);
+    assert.equal(detected?.format.id, 'nginx-ingress');
+    const r = detected!.format.parseLine(line);
+    assert.ok(r?.ok);
+    assert.equal(r.record.generator, 'lb'); // upstream_response_length 0 for the proxy's own 502
+    assert.equal(r.record.target, '10.0.1.10:8080');
+  });
+
   it('HAProxy: retries with a redispatch "+" are read', () => {
     const r = LOG_FORMATS.find((x) => x.id === 'haproxy')!.parseLine(read('haproxy.log')[6]!);
     assert.ok(r?.ok);
