@@ -1,5 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { KeepaliveParityError } from '@keepalive-parity/core';
 import type { CliContext } from './context.js';
 
@@ -99,6 +101,62 @@ export async function expandGlob(pattern: string, baseDir: string): Promise<stri
   return files;
 }
 
+const HCL_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { parse } = require(workerData.module);
+parentPort.on('message', ({ id, file, text }) => {
+  parse(file, text).then(
+    (json) => parentPort.postMessage({ id, json }),
+    (error) => parentPort.postMessage({ id, error: String((error && error.message) || error) }),
+  );
+});
+`;
+
+let hclWorker: { parse(file: string, text: string): Promise<unknown> } | undefined;
+
+/**
+ * @cdktf/hcl2json runs Go compiled to WebAssembly, whose runtime holds the process for about a
+ * second after the last parse. It runs in a worker thread that is terminated once idle for
+ * `HCL_IDLE_MS` (a folder's files are parsed back to back, so one worker serves them all).
+ */
+const HCL_IDLE_MS = 25;
+
+function hclParser(): { parse(file: string, text: string): Promise<unknown> } {
+  if (hclWorker) return hclWorker;
+  const module = createRequire(import.meta.url).resolve('@cdktf/hcl2json');
+  const worker = new Worker(HCL_WORKER, { eval: true, workerData: { module } });
+  const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  let nextId = 0;
+  let idleTimer: NodeJS.Timeout | undefined;
+  worker.on('message', (m: { id: number; json?: unknown; error?: string }) => {
+    const waiter = pending.get(m.id);
+    pending.delete(m.id);
+    if (pending.size === 0) {
+      idleTimer = setTimeout(() => {
+        hclWorker = undefined;
+        void worker.terminate();
+      }, HCL_IDLE_MS);
+    }
+    if (m.error !== undefined) waiter?.reject(new Error(m.error));
+    else waiter?.resolve(m.json);
+  });
+  worker.on('error', (error) => {
+    for (const waiter of pending.values()) waiter.reject(error);
+    pending.clear();
+    hclWorker = undefined;
+  });
+  hclWorker = {
+    parse: (file, text) =>
+      new Promise((resolve, reject) => {
+        const id = nextId++;
+        pending.set(id, { resolve, reject });
+        clearTimeout(idleTimer);
+        worker.postMessage({ id, file, text });
+      }),
+  };
+  return hclWorker;
+}
+
 /** `parse config: [bad.tf:2,6-3,1: Invalid expression; ...]` → line 2. */
 function hclErrorLine(message: string, file: string): number | undefined {
   const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -176,9 +234,8 @@ export function readerIo(context: CliContext): Record<string, unknown> {
       }
     },
     parseHcl: async (text: string, file: string): Promise<unknown> => {
-      const { parse } = await import('@cdktf/hcl2json');
       try {
-        return await parse(file, text);
+        return await hclParser().parse(file, text);
       } catch (error) {
         const message = String((error as Error)?.message ?? error).replace(/^parse config: \[|\]$/g, '');
         throw new KeepaliveParityError('KAP_INPUT_INVALID', message, {
