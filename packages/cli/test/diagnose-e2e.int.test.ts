@@ -143,6 +143,14 @@ for (const [name, start, args] of [
         seen502,
       );
       const gap = buckets.find((b) => b.label === '100ms–250ms')!;
+      // The keep-alive estimate lands on the backend's idle timeout (the failures begin there).
+      if (seen502 >= 3) {
+        const estimate = diagnosis.estimatedBackendKeepAliveMs as number;
+        assert.ok(
+          estimate >= KEEPALIVE_MS * 0.9 && estimate <= KEEPALIVE_MS + CLOSE_LAG_MS + 100,
+          String(estimate),
+        );
+      }
       // The HTML report carries the same idle-gap data for its chart.
       const page = readFileSync(html, 'utf8');
       const data = JSON.parse(
