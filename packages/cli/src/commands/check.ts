@@ -21,6 +21,10 @@ Sources (kind:locator; --lb and --backend are given in pairs and may repeat):
   60s, 1500ms, value:2m     a literal duration (a bare number needs --lb-unit/--backend-unit)
   runtime:NAME[@VERSION]    a product default from the knowledge base (see: keepalive-parity defaults)
   env:VAR                   an environment variable
+  alb:NAME|ARN|all, elb:NAME  a live AWS load balancer's idle timeout (AWS credential chain)
+  nginx:FILE[#UPSTREAM]     nginx config with includes, or nginx:- for \`nginx -T\` on stdin
+                            (also haproxy:, envoy:FILE|ADMIN_URL, traefik:, caddy:, k8s:, terraform:)
+  cloud:gcp, cloud:cloudflare  a platform-fixed load-balancer value
 
 Options:
   --lb SOURCE               the client side: load balancer / proxy / HTTP client pool idle timeout
@@ -31,6 +35,7 @@ Options:
                             and a bare number is read in its unit)
   --backend-env VAR         the env var a Node server reads its keepAliveTimeout (ms) from, for
                             cmd:, proc: and image: sources
+  --endpoint-url URL        AWS API endpoint for alb:/elb: (else AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2)
   --margin DURATION         required headroom (default 5s)
   --hops FILE               a YAML hops file (hops: or chain:); see docs/hops-file.md
   --json                    one JSON document on stdout
@@ -42,6 +47,8 @@ the report is still printed).
 
 Examples:
   keepalive-parity check --lb 60s --backend runtime:gunicorn
+  keepalive-parity check --lb alb:my-alb --backend 65s --json
+  nginx -T | keepalive-parity check --lb nginx:- --backend runtime:uvicorn
   keepalive-parity check --lb runtime:aws-alb --backend env:KEEP_ALIVE_TIMEOUT --backend-unit ms --backend-product node
   keepalive-parity check --hops hops.yaml --json
 `,
