@@ -90,7 +90,7 @@ interface Capture {
 async function startCapture(port: number): Promise<Capture | null> {
   const dir = await mkdtemp(join(tmpdir(), 'kap-probe-pcap-'));
   const file = join(dir, 'probe.pcap');
-  const child = spawn('tcpdump', ['-i', 'lo', '-n', '-U', '-w', file, `tcp port ${port}`], {
+  const child = spawn('tcpdump', ['-i', 'lo', '-n', '-U', '--immediate-mode', '-w', file, `tcp port ${port}`], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const ready = await new Promise<boolean>((resolve) => {
@@ -166,6 +166,8 @@ interface Row {
   medianErrorVsConfiguredMs: number | null;
   /** Probe minus the packet capture (the probe's own error), per sample. */
   probeVsWireMs: number[];
+  /** Samples (0-based) whose close was not found in the capture. */
+  unmatchedSamples: number[];
   medianProbeVsWireMs: number | null;
   maxAbsProbeVsWireMs: number | null;
   /** Server timer lateness: on-wire idle close minus the real timeout (median). */
@@ -202,10 +204,14 @@ async function measureTarget(target: Target): Promise<Row> {
     const wire = wireIdleCloseMs(decoded, server.port);
     const probeVsWire: number[] = [];
     const wireIdle: number[] = [];
+    const unmatched: number[] = [];
     for (const sample of samples) {
       const onWire = sample.localPort === null ? undefined : wire.get(sample.localPort);
-      if (onWire === undefined || sample.idleCloseMs === null || sample.closeKind === 'no-keepalive')
+      if (sample.closeKind === 'no-keepalive' || sample.idleCloseMs === null) continue;
+      if (onWire === undefined) {
+        unmatched.push(samples.indexOf(sample));
         continue;
+      }
       probeVsWire.push(sample.idleCloseMs - onWire);
       wireIdle.push(onWire);
     }
@@ -233,6 +239,7 @@ async function measureTarget(target: Target): Promise<Row> {
           ? round(median(measured) - server.configuredMs)
           : null,
       probeVsWireMs: probeVsWire.map((ms) => Math.round(ms * 1000) / 1000),
+      unmatchedSamples: unmatched,
       medianProbeVsWireMs: probeVsWire.length ? Math.round(median(probeVsWire) * 1000) / 1000 : null,
       maxAbsProbeVsWireMs: probeVsWire.length
         ? Math.round(Math.max(...probeVsWire.map(Math.abs)) * 1000) / 1000
