@@ -90,9 +90,13 @@ interface Capture {
 async function startCapture(port: number): Promise<Capture | null> {
   const dir = await mkdtemp(join(tmpdir(), 'kap-probe-pcap-'));
   const file = join(dir, 'probe.pcap');
-  const child = spawn('tcpdump', ['-i', 'lo', '-n', '-U', '--immediate-mode', '-w', file, `tcp port ${port}`], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    'tcpdump',
+    ['-i', 'lo', '-n', '-U', '--immediate-mode', '-w', file, `tcp port ${port}`],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   const ready = await new Promise<boolean>((resolve) => {
     const timer = setTimeout(() => resolve(false), 5000);
     child.on('error', () => {
