@@ -44,12 +44,17 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+// Ctrl-C / SIGTERM: the current run stops its proxy and backend by PID, then the results so far
+// are written.
+const controller = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => controller.abort(new Error(signal)));
+
 const rows = [];
 for (const proxy of proxies) {
   for (const mode of modes) {
     const perRun = [];
     const planned = mode === 'playbook' ? 1 : runs;
-    for (let i = 0; i < planned; i++) {
+    for (let i = 0; i < planned && !controller.signal.aborted; i++) {
       const options =
         mode === 'deterministic'
           ? { ...base, proxy, mode, windowMs: 20, attempts: 6, timeoutMs: 60_000, stopAtFirst502: true }
@@ -65,8 +70,9 @@ for (const proxy of proxies) {
                 fixedGapMs: 2000,
               };
       const started = Date.now();
-      const result = await runLab(options);
+      const result = await runLab({ ...options, signal: controller.signal });
       const s = result.scenarios[0];
+      if (!s) break;
       perRun.push({
         reproduced: s.proxy502 > 0,
         firstProxy502AfterMs: s.firstProxy502AfterMs,

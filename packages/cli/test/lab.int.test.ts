@@ -4,7 +4,7 @@
  * counts from the backend's log, never on timing.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { alivePids, runLabForTest, scenario } from './lab-helpers/run-lab.js';
 
@@ -113,7 +113,42 @@ describe('lab, deterministic mode, real proxies', () => {
       ])
         assert.ok(existsSync(`${dir}/${file}`), file);
     } finally {
-      (await import('node:fs')).rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('natural mode (no widening) with a capture: 502s only without a handler call, per-gap rates, a pcap', async () => {
+    const dir = `/tmp/kap-lab-natural-${process.pid}`;
+    try {
+      const { result, pids } = await runLabForTest({
+        proxy: 'nginx',
+        mode: 'natural',
+        windowMs: 5,
+        attempts: 24,
+        timeoutMs: 120_000,
+        scenarios: ['mismatch'],
+        keepArtifactsDir: dir,
+        capture: true,
+      });
+      assert.equal(result.backend.closeLagMs, 0, 'natural mode does not widen the window');
+      const s = scenario(result, 'mismatch');
+      assert.ok(s.gaps && s.gaps.length > 1);
+      assert.equal(
+        s.gaps.reduce((n, g) => n + g.attempts, 0),
+        s.requests,
+      );
+      assert.equal(
+        s.gaps.reduce((n, g) => n + g.proxy502, 0),
+        s.proxy502,
+      );
+      // p ≈ 0.3 per request inside the window on this kind of host: 24 requests miss with p < 0.001.
+      assert.ok(s.proxy502 > 0, JSON.stringify(s.gaps));
+      assert.equal(s.failedWithHandler, 0);
+      for (const a of s.attempts) assert.equal(a.handlerCalls, a.status === 200 ? 1 : 0);
+      assert.ok(s.capture && statSync(s.capture).size > 24, 'a pcap with packets');
+      assert.deepEqual(alivePids(pids), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,7 +1,9 @@
 /** Parent-side handle on the lab backend (backend-process.ts): start it and read its event log. */
+
 import { join } from 'node:path';
 import { childScriptCommand } from './child-script.js';
 import { monotonicMs, sleep } from './clock.js';
+import { LabSetupError } from './errors.js';
 import type { ManagedProcess, ProcessGroup } from './processes.js';
 
 export interface BackendEvent {
@@ -81,7 +83,7 @@ export async function startBackend(
     log.waitFor((e) => e.ev === 'ready', 15_000, options.signal),
     managed.exited.then(() => null),
   ]);
-  if (!ready?.port) throw new Error(`lab: the backend did not start (see ${options.dir})`);
+  if (!ready?.port) throw new LabSetupError(`the backend did not start (see ${options.dir})`);
   return {
     port: ready.port,
     keepAliveMs: options.keepAliveMs,

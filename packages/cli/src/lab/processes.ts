@@ -3,8 +3,10 @@
  * stopped by that PID (SIGTERM, then SIGKILL after a grace period) on success, failure and
  * interruption. Nothing is ever stopped by name.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, readdirSync, readFileSync, type WriteStream } from 'node:fs';
+import { LabSetupError } from './errors.js';
 
 export interface ManagedProcess {
   readonly name: string;
@@ -36,7 +38,7 @@ export class ProcessGroup {
   }
 
   spawn(name: string, command: string, args: readonly string[], options: SpawnOptions = {}): ManagedProcess {
-    if (this.stopping) throw new Error(`lab: not starting ${name}: the lab is stopping`);
+    if (this.stopping) throw new Error(`not starting ${name}: the lab is stopping`);
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
@@ -46,7 +48,7 @@ export class ProcessGroup {
       // spawn failed (ENOENT, EACCES): the 'error' event carries the reason
       const failure = new Promise<never>((_, reject) => child.once('error', reject));
       failure.catch(() => {});
-      throw new Error(`lab: could not start ${name} (${command})`);
+      throw new LabSetupError(`could not start ${name} (${command})`);
     }
     let exitedFlag = false;
     const exited = new Promise<number | string>((resolve) => {

@@ -4,11 +4,13 @@
  * start-up as a foreground child process confined to a temporary directory, version detection,
  * and reading their logs.
  */
+
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { EventLog } from './backend.js';
 import { childScriptCommand } from './child-script.js';
+import { LabSetupError } from './errors.js';
 import { freePort, waitListening } from './net-util.js';
 import type { ManagedProcess, ProcessGroup } from './processes.js';
 
@@ -106,8 +108,8 @@ async function startConfigured(
     if (errorLog && existsSync(errorLog))
       lastError += `\n${readFileSync(errorLog, 'utf8').trim().slice(-2000)}`;
   }
-  throw new Error(
-    `lab: ${options.name} did not start: ${lastError.trim() || 'no output'} (config in ${options.dir})`,
+  throw new LabSetupError(
+    `${options.name} did not start: ${lastError.trim() || 'no output'} (config in ${options.dir})`,
   );
 }
 
@@ -444,7 +446,7 @@ const nodeProxy: ProxyAdapter = {
       log.waitFor((e) => e.ev === 'ready', 15_000, options.signal),
       managed.exited.then(() => null),
     ]);
-    if (!ready?.port) throw new Error(`lab: the embedded proxy did not start (see ${options.dir})`);
+    if (!ready?.port) throw new LabSetupError(`the embedded proxy did not start (see ${options.dir})`);
     return { port: ready.port, process: managed, configFile: null, logFiles: [stdoutFile] };
   },
   retriedRids(logText) {

@@ -4,6 +4,7 @@
  * backend's and the proxy's logs. Every process is stopped by PID and the temp dir removed on
  * success, failure and interruption.
  */
+
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,6 +12,7 @@ import { measureIdleClose } from '../probe/engine.js';
 import { type BackendEvent, type LabBackend, startBackend } from './backend.js';
 import { LabAbortedError, monotonicMs, sleep } from './clock.js';
 import { sendRequest } from './driver.js';
+import { LabSetupError } from './errors.js';
 import { ProcessGroup } from './processes.js';
 import { findExecutable, findOnPath, PROXIES, type ProxyAdapter } from './proxies.js';
 import type {
@@ -22,7 +24,7 @@ import type {
   ScenarioResult,
 } from './types.js';
 
-export class LabSetupError extends Error {}
+export { LabSetupError } from './errors.js';
 
 /**
  * A request written this long before the backend closed the pooled connection reached the proxy
@@ -317,6 +319,8 @@ interface RawAttempt {
   gapMs: number;
   offsetMs: number;
   insideWindow: boolean;
+  /** Monotonic instant the previous response on the pooled connection finished. */
+  referenceMs: number;
   status: number | null;
   clientError: string | null;
   writtenAtMs: number;
@@ -365,7 +369,14 @@ async function runScenario(plan: ScenarioPlan, context: ScenarioContext): Promis
   );
 
   const raw: RawAttempt[] = [];
-  const deterministicGap = calibration.measuredCloseMs + closeLagMs / 2;
+  // Where the backend's idle timer fires, re-estimated as the scenario goes: the calibration plus
+  // the last few deadlines the backend's log showed for the pooled connections (a busy host makes
+  // timers late, and lateness drifts with load).
+  const observedDeadlines: number[] = [];
+  const currentDeadline = (): number => {
+    const recent = [calibration.measuredCloseMs, ...observedDeadlines.slice(-5)].sort((a, b) => a - b);
+    return recent[Math.floor(recent.length / 2)]!;
+  };
   const natural = options.mode === 'natural' && options.fixedGapMs === undefined;
   // Attempts count toward --attempts only when the request was really written inside the window
   // (a descheduled driver on a busy host can write late); the others are reported and replaced,
@@ -384,27 +395,33 @@ async function runScenario(plan: ScenarioPlan, context: ScenarioContext): Promis
     if (options.fixedGapMs !== undefined) gapMs = options.fixedGapMs;
     else if (natural) {
       if (queue.length === 0) queue = naturalRound(options.windowMs);
-      gapMs = calibration.measuredCloseMs + queue.shift()!;
-    } else gapMs = deterministicGap;
+      gapMs = currentDeadline() + queue.shift()!;
+    } else gapMs = currentDeadline() + closeLagMs / 2;
+    const centerMs = currentDeadline();
     if (monotonicMs() + gapMs + 3000 > context.deadline) {
       stoppedEarly = `time limit (--timeout ${options.timeoutMs} ms) reached after ${i} attempts`;
       break;
     }
     const attempt = await runAttempt(i, gapMs, plan, proxy.port, backend, options.signal);
     attempt.atMs = Math.round(monotonicMs() - context.labStartedAt);
-    attempt.offsetMs = attempt.gapMs - calibration.measuredCloseMs;
+    attempt.offsetMs = attempt.gapMs - centerMs;
     raw.push(attempt);
     attempt.insideWindow = !fixedGap && attempt.offsetMs >= windowFrom && attempt.offsetMs <= windowTo;
-    if (!natural && !fixedGap && plan.name !== 'fixed' && attempt.pooledConn !== null) {
-      // Deterministic: the backend's log says exactly whether the request was written while the
-      // pooled connection was in its late-close window (its idle timer, which can itself fire
-      // late on a busy host, had fired and the close had not happened yet).
+    if (!fixedGap && plan.name !== 'fixed' && attempt.pooledConn !== null) {
       const conn = attempt.pooledConn;
       const fired = await backend.log.waitFor(
         (e) => e.ev === 'ka_timeout' && e.conn === conn,
         100,
         options.signal,
       );
+      if (fired) observedDeadlines.push(fired.t - attempt.referenceMs);
+    }
+    if (!natural && !fixedGap && plan.name !== 'fixed' && attempt.pooledConn !== null) {
+      // Deterministic: the backend's log says exactly whether the request was written while the
+      // pooled connection was in its late-close window (its idle timer, which can itself fire
+      // late on a busy host, had fired and the close had not happened yet).
+      const conn = attempt.pooledConn;
+      const fired = backend.log.events.find((e) => e.ev === 'ka_timeout' && e.conn === conn) ?? null;
       const closed = fired
         ? await backend.log.waitFor(
             (e) => e.ev === 'close' && e.conn === conn,
@@ -480,6 +497,7 @@ async function runAttempt(
     writtenAtMs: test.writtenAtMs,
     atMs: 0,
     pooledConn: finish?.conn ?? null,
+    referenceMs,
   };
 }
 
@@ -490,7 +508,7 @@ function analyse(
   events: readonly BackendEvent[],
   logFiles: readonly string[],
 ): Omit<ScenarioResult, 'stoppedEarly' | 'capture'> {
-  const { adapter, calibration, options } = context;
+  const { adapter, options } = context;
   const logText = logFiles.map(readText).join('\n');
   const fromProxyLog = adapter.retriedRids(logText);
   const inferRetries = fromProxyLog === null && adapter.retryIsRetry && options.mode === 'deterministic';
@@ -515,7 +533,7 @@ function analyse(
     return {
       rid: a.rid,
       gapMs: a.gapMs,
-      offsetFromMeasuredCloseMs: Math.round((a.gapMs - calibration.measuredCloseMs) * 100) / 100,
+      offsetFromMeasuredCloseMs: Math.round(a.offsetMs * 100) / 100,
       insideWindow: a.insideWindow,
       status: a.status,
       clientError: a.clientError,

@@ -46,7 +46,10 @@ export interface AttemptRecord {
   readonly rid: string;
   /** The gap between the previous response (on the pooled connection) and this request, in ms. */
   readonly gapMs: number;
-  /** Where the request was written relative to the backend's measured keep-alive, in ms. */
+  /**
+   * Where the request was written relative to the backend's measured keep-alive (the calibration,
+   * re-estimated from the deadlines the backend's log showed during the scenario), in ms.
+   */
   readonly offsetFromMeasuredCloseMs: number;
   /** The request was written inside the window the lab aimed at (counts toward --attempts). */
   readonly insideWindow: boolean;
