@@ -239,13 +239,20 @@ export class LogAnalyzer {
       list.push({ file: this.file, line: lineNumber, text: clip(text) });
   }
 
+  private lastMinuteIndex = Number.NaN;
+  private lastMinute: MinuteCounts | null = null;
+
   private minute(timeMs: number): MinuteCounts {
-    const key = String(Math.floor(timeMs / 60_000));
+    const index = Math.floor(timeMs / 60_000);
+    if (index === this.lastMinuteIndex && this.lastMinute !== null) return this.lastMinute;
+    const key = String(index);
     let m = this.p.minutes[key];
     if (m === undefined) {
       m = { requests: 0, lb5xx: 0, target5xx: 0, raceCandidates: 0, upstreamErrors: 0 };
       this.p.minutes[key] = m;
     }
+    this.lastMinuteIndex = index;
+    this.lastMinute = m;
     return m;
   }
 
@@ -311,7 +318,7 @@ export class LogAnalyzer {
         if (race) t[1]++;
         if (is5xx && r.generator === 'lb') t[2]++;
         if (gapMs >= 0) {
-          const fi = String(fineIndex(gapMs));
+          const fi = fineIndex(gapMs);
           p.allGapFine[fi] = (p.allGapFine[fi] ?? 0) + 1;
           if (race) p.raceGapFine[fi] = (p.raceGapFine[fi] ?? 0) + 1;
         }

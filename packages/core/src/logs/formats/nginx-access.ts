@@ -123,6 +123,7 @@ export function matchNginxLine(compiled: CompiledFormat, line: string): string[]
 
 function splitList(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
+  if (value.indexOf(',') < 0 && value.indexOf(' : ') < 0) return [value];
   return value.split(/, | : /);
 }
 
