@@ -33,15 +33,24 @@ for (const kind of ['alb', 'nginx']) {
 }
 
 function measure(label, command, commandArgs, bytes) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...commandArgs], {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', command, ...commandArgs], {
     encoding: 'utf8',
     maxBuffer: 1 << 28,
   });
   const last = r.stderr.trim().split('\n').pop() ?? '';
-  const [seconds, kb] = last.split(' ').map(Number);
-  const row = { label, seconds, mbPerSecond: bytes / 1e6 / seconds, peakRssMb: kb / 1024, exit: r.status };
+  const [seconds, kb, user, sys] = last.split(' ').map(Number);
+  const cpuSeconds = user + sys;
+  const row = {
+    label,
+    seconds,
+    mbPerSecond: bytes / 1e6 / seconds,
+    cpuSeconds,
+    mbPerCpuSecond: bytes / 1e6 / cpuSeconds,
+    peakRssMb: kb / 1024,
+    exit: r.status,
+  };
   console.error(
-    `${label}: ${seconds}s, ${row.mbPerSecond.toFixed(1)} MB/s, ${row.peakRssMb.toFixed(0)} MB RSS (exit ${r.status})`,
+    `${label}: ${seconds}s, ${row.mbPerSecond.toFixed(1)} MB/s, ${cpuSeconds.toFixed(1)} CPU-s, ${row.peakRssMb.toFixed(0)} MB RSS (exit ${r.status})`,
   );
   return row;
 }
@@ -109,10 +118,11 @@ for (const kind of ['alb', 'nginx']) {
 writeFileSync(join(dir, 'results.json'), JSON.stringify(results, null, 2));
 for (const { kind, bytes, rows } of results) {
   console.log(`\n${kind}: ${(bytes / 1e9).toFixed(2)} GB\n`);
-  console.log('| tool | time (s) | MB/s | peak RSS (MB) |');
-  console.log('|---|---:|---:|---:|');
-  for (const r of rows)
+  console.log('| tool | wall (s) | MB/s (wall) | CPU (s) | MB per CPU-second | peak RSS (MB) |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
     console.log(
-      `| ${r.label} | ${r.seconds.toFixed(1)} | ${r.mbPerSecond.toFixed(0)} | ${r.peakRssMb.toFixed(0)} |`,
+      `| ${r.label} | ${r.seconds.toFixed(1)} | ${r.mbPerSecond.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | ${r.mbPerCpuSecond.toFixed(0)} | ${r.peakRssMb.toFixed(0)} |`,
     );
+  }
 }
