@@ -120,4 +120,46 @@ describe('nginx reader', () => {
       [['x/nginx.conf', 2, 'error']],
     );
   });
+
+  it("a bad value in one upstream makes only that upstream's hop unknown, not its neighbours'", async () => {
+    const { evaluate, parseSource, sidesForRequest } = await import('../src/index.js');
+    const result = nginxReader.read({
+      file: 'two.conf',
+      text: 'http {\n  upstream good { keepalive 2; keepalive_timeout 30s; }\n  upstream bad { keepalive 2; keepalive_timeout 30x; }\n  server { location / { proxy_pass http://good; proxy_http_version 1.1; proxy_set_header Connection ""; } location /b { proxy_pass http://bad; proxy_http_version 1.1; proxy_set_header Connection ""; } }\n}\n',
+    });
+    const sides = sidesForRequest(nginxReader, result, {
+      spec: parseSource('nginx:two.conf'),
+      role: 'pool',
+      field: '--lb',
+    });
+    const byName = Object.fromEntries(sides.map((s) => [s.label, s]));
+    assert.equal(byName['nginx upstream good']!.diagnostics, undefined);
+    assert.equal(byName['nginx upstream bad']!.diagnostics?.length, 1);
+    const server = {
+      label: 'app',
+      facts: [
+        {
+          subject: 'server-keepalive' as const,
+          value: { type: 'duration' as const, ms: 65_000, text: '65s' },
+          provenance: { kind: 'command-line' as const, flag: '--backend', text: '65s' },
+        },
+      ],
+    };
+    const evaluation = evaluate(
+      sides.map((side, index) => ({
+        index,
+        name: side.label,
+        client: { ...side, diagnostics: side.diagnostics?.filter((d) => typeof d !== 'string') },
+        server,
+        marginMs: 5000,
+      })),
+    );
+    assert.deepEqual(
+      evaluation.hops.map((h) => [h.hop.name, h.verdict]),
+      [
+        ['nginx upstream good', 'holds'],
+        ['nginx upstream bad', 'unknown'],
+      ],
+    );
+  });
 });

@@ -25,6 +25,8 @@ export interface ReaderDiagnostic {
   readonly file: string;
   readonly line?: number | undefined;
   readonly field?: string | undefined;
+  /** The side (by name) the problem is about; absent: the whole file, every side. */
+  readonly side?: string | undefined;
 }
 
 /** One side a file describes: an nginx upstream, an HAProxy backend, a gunicorn command line. */
@@ -74,4 +76,12 @@ export interface ConfigReader {
 /** Key of `ReaderInput.includeMatches`: the including file and the pattern as written. */
 export function includeKey(file: string, pattern: string): string {
   return `${file}\u0000${pattern}`;
+}
+
+/** Marks the diagnostics added since `from` as being about the side `name` (see `ReaderDiagnostic.side`). */
+export function tagDiagnostics(diagnostics: ReaderDiagnostic[], from: number, name: string): void {
+  for (let i = from; i < diagnostics.length; i++) {
+    const d = diagnostics[i]!;
+    if (d.side === undefined) diagnostics[i] = { ...d, side: name };
+  }
 }

@@ -225,6 +225,12 @@ export function runReader(reader: ConfigReader, loaded: LoadedFiles): ReaderResu
   return { sides, diagnostics };
 }
 
+/** The diagnostics a side carries: the file's own and those about that side, not other sides'. */
+function diagnosticsFor(result: ReaderResult, name: string): ReaderDiagnostic[] | undefined {
+  const mine = result.diagnostics.filter((d) => d.side === undefined || d.side === name);
+  return mine.length > 0 ? mine : undefined;
+}
+
 /** What `#NAME` may name, for the error when it names nothing. */
 function describeNames(sides: readonly ReadSide[]): string {
   return sides.length === 0 ? 'none' : sides.map((s) => s.name).join(', ');
@@ -268,7 +274,7 @@ export function sidesForRequest(
     facts: side.facts,
     source:
       chosen.length === 1 && ofRole.length === 1 ? spec.raw : `${spec.kind}:${spec.locator}#${side.name}`,
-    diagnostics: result.diagnostics.length > 0 ? result.diagnostics : undefined,
+    diagnostics: diagnosticsFor(result, side.name),
   }));
 }
 

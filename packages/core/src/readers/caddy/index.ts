@@ -2,7 +2,14 @@ import { parseDuration } from '../../duration/syntaxes.js';
 import type { Fact, Provenance } from '../../facts.js';
 import { defaultFact } from '../../kb/index.js';
 import { asArray, asRecord, type LinedDocument, parseLined } from '../envoy/yaml.js';
-import type { ConfigReader, ReaderDiagnostic, ReaderInput, ReaderResult, ReadSide } from '../types.js';
+import {
+  type ConfigReader,
+  type ReaderDiagnostic,
+  type ReaderInput,
+  type ReaderResult,
+  type ReadSide,
+  tagDiagnostics,
+} from '../types.js';
 
 const RETRY_NOTE =
   "Caddy (Go's transport) silently replays an idempotent request that failed on a stale pooled connection; a POST is never replayed and gets 502";
@@ -142,6 +149,7 @@ function readCaddyfile(input: ReaderInput): ReaderResult {
         const n = (names.get(base) ?? 0) + 1;
         names.set(base, n);
         const name = n === 1 ? base : `${base}#${n}`;
+        const from = diagnostics.length;
         const facts: Fact[] = [];
         const transport = (d.block ?? []).find((s) => s.words[0] === 'transport');
         const keepalive = transport?.block?.find((s) => s.words[0] === 'keepalive');
@@ -201,6 +209,7 @@ function readCaddyfile(input: ReaderInput): ReaderResult {
           facts,
           targets: upstreams,
         });
+        tagDiagnostics(diagnostics, from, name);
       } else if (d.words[0] === 'import') {
         diagnostics.push({
           severity: 'warning',
@@ -293,6 +302,7 @@ function readCaddyJson(input: ReaderInput): ReaderResult {
             const transport = asRecord(handler.transport);
             const keepAlive = asRecord(transport.keep_alive);
             const kaPath = [...hPath, 'transport', 'keep_alive'];
+            const from = diagnostics.length;
             const facts: Fact[] = [];
             if (keepAlive.enabled === false) {
               facts.push({
@@ -344,6 +354,7 @@ function readCaddyJson(input: ReaderInput): ReaderResult {
               facts,
               targets: upstreams,
             });
+            tagDiagnostics(diagnostics, from, name);
           });
         });
       };

@@ -1,7 +1,14 @@
 import { parseProtobufDurationValue } from '../../duration/syntaxes.js';
 import type { Fact, Provenance } from '../../facts.js';
 import { defaultFact } from '../../kb/index.js';
-import type { ConfigReader, ReaderDiagnostic, ReaderInput, ReaderResult, ReadSide } from '../types.js';
+import {
+  type ConfigReader,
+  type ReaderDiagnostic,
+  type ReaderInput,
+  type ReaderResult,
+  type ReadSide,
+  tagDiagnostics,
+} from '../types.js';
 import { asArray, asRecord, type LinedDocument, parseLined } from './yaml.js';
 
 type Path = (string | number)[];
@@ -386,10 +393,14 @@ export function readEnvoy(input: ReaderInput): ReaderResult {
     const name = String(cluster.value.name ?? '');
     if (!name || seen.has(`c ${name}`)) continue;
     seen.add(`c ${name}`);
+    const from = diagnostics.length;
     sides.push(readCluster(cluster, input, uses, diagnostics));
+    tagDiagnostics(diagnostics, from, name);
   }
   for (const { listener, hcm } of hcms) {
+    const from = diagnostics.length;
     const side = readListener(listener, hcm, input, diagnostics);
+    tagDiagnostics(diagnostics, from, side.name);
     if (seen.has(`l ${side.name}`)) continue;
     seen.add(`l ${side.name}`);
     sides.push(side);

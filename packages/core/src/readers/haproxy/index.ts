@@ -1,7 +1,14 @@
 import { parseDuration } from '../../duration/syntaxes.js';
 import type { Fact, Provenance } from '../../facts.js';
 import { getEntry } from '../../kb/index.js';
-import type { ConfigReader, ReaderDiagnostic, ReaderInput, ReaderResult, ReadSide } from '../types.js';
+import {
+  type ConfigReader,
+  type ReaderDiagnostic,
+  type ReaderInput,
+  type ReaderResult,
+  type ReadSide,
+  tagDiagnostics,
+} from '../types.js';
 
 /** One configuration line: keyword + arguments (quotes and escapes resolved), with its line. */
 interface Line {
@@ -400,18 +407,33 @@ export function readHaproxy(input: ReaderInput): ReaderResult {
   const diagnostics: ReaderDiagnostic[] = [];
   const sections = parseSections(input, diagnostics);
   // Every timeout is checked, also those no side uses (HAProxy refuses the whole file).
+  // A bad line in a backend or frontend concerns that side; in defaults or global, every side.
   for (const section of sections) {
+    const from = diagnostics.length;
     for (const l of section.lines) {
       if (l.words[0] === 'timeout' && l.words.length >= 3)
         time(l.words[2]!, input, l.line, `timeout ${l.words[1]}`, diagnostics);
     }
+    if (section.kind === 'backend' || section.kind === 'frontend' || section.kind === 'listen')
+      tagDiagnostics(diagnostics, from, section.name);
   }
   const sides: ReadSide[] = [];
   for (const section of sections) {
+    const from = diagnostics.length;
     if (section.kind === 'backend' || section.kind === 'listen')
       sides.push(readBackend(section, input, diagnostics));
     if (section.kind === 'frontend' || section.kind === 'listen')
       sides.push(readFrontend(section, input, diagnostics));
+    // What a section inherits from defaults is about the defaults line, so about every side.
+    for (let i = from; i < diagnostics.length; i++) {
+      const d = diagnostics[i]!;
+      if (
+        d.line !== undefined &&
+        d.line >= section.line &&
+        d.line <= (section.lines.at(-1)?.line ?? section.line)
+      )
+        diagnostics[i] = { ...d, side: section.name };
+    }
   }
   const seen = new Set<string>();
   const unique = diagnostics.filter((d) => {

@@ -1,7 +1,7 @@
 import { type DurationSyntax, parseDuration } from '../../duration/syntaxes.js';
 import type { Fact, FactSubject, Provenance } from '../../facts.js';
 import { defaultFact } from '../../kb/index.js';
-import type { ReaderDiagnostic, ReaderResult, ReadSide } from '../types.js';
+import { type ReaderDiagnostic, type ReaderResult, type ReadSide, tagDiagnostics } from '../types.js';
 import type { K8sManifests, K8sObject } from './index.js';
 
 /**
@@ -438,6 +438,16 @@ export function readK8sLoadBalancers(manifests: K8sManifests): ReaderResult {
   const sides: ReadSide[] = [];
   const diagnostics: ReaderDiagnostic[] = [];
   for (const object of manifests.objects) {
+    const from = diagnostics.length;
+    const before = sides.length;
+    readObject(object);
+    // An object's problems concern its own sides (pool and server share the name).
+    const names = new Set(sides.slice(before).map((s) => s.name));
+    if (names.size === 1) tagDiagnostics(diagnostics, from, [...names][0]!);
+  }
+  return { sides, diagnostics };
+
+  function readObject(object: K8sManifests['objects'][number]): void {
     if (isIngressNginxConfigMap(object)) sides.push(...ingressNginxSides(object, diagnostics));
     else if (isAlbIngress(object)) sides.push(...albIngressSides(object, diagnostics));
     else if (
@@ -449,5 +459,4 @@ export function readK8sLoadBalancers(manifests: K8sManifests): ReaderResult {
       sides.push(...destinationRuleSides(object, diagnostics));
     }
   }
-  return { sides, diagnostics };
 }

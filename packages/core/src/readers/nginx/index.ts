@@ -1,7 +1,14 @@
 import { parseDuration } from '../../duration/syntaxes.js';
 import type { Fact, FactValue, Provenance } from '../../facts.js';
 import { defaultFact, versionInRange } from '../../kb/index.js';
-import type { ConfigReader, ReaderDiagnostic, ReaderInput, ReaderResult, ReadSide } from '../types.js';
+import {
+  type ConfigReader,
+  type ReaderDiagnostic,
+  type ReaderInput,
+  type ReaderResult,
+  type ReadSide,
+  tagDiagnostics,
+} from '../types.js';
 import { type NginxDirective, nginxIncludePatterns, parseNginx } from './parse.js';
 
 /** nginx 1.29.7 pools explicit upstreams by default and speaks HTTP/1.1 without `Connection: close`. */
@@ -443,14 +450,18 @@ export function readNginx(input: ReaderInput): ReaderResult {
         continue;
       }
       seen.add(`upstream ${name}`);
+      const from = diagnostics.length;
       sides.push(readUpstream(upstream, uses, input.version, diagnostics));
+      tagDiagnostics(diagnostics, from, name);
     }
     for (const server of http.filter((d) => d.name === 'server' && d.block)) {
+      const from = diagnostics.length;
       const side = readServer(server, http, input.version, diagnostics);
       let unique = side.name;
       for (let i = 2; seen.has(`server ${unique}`); i++) unique = `${side.name}#${i}`;
       seen.add(`server ${unique}`);
       sides.push(unique === side.name ? side : { ...side, name: unique });
+      tagDiagnostics(diagnostics, from, unique);
     }
   }
   return { sides, diagnostics };

@@ -1,6 +1,6 @@
 import type { Fact, FactSubject, Provenance } from '../../facts.js';
 import { defaultFact } from '../../kb/index.js';
-import type { ReaderDiagnostic, ReaderResult, ReadSide } from '../types.js';
+import { type ReaderDiagnostic, type ReaderResult, type ReadSide, tagDiagnostics } from '../types.js';
 import type { TerraformDocuments, TerraformResource } from './index.js';
 
 /**
@@ -172,7 +172,11 @@ export function readTerraformLoadBalancers(documents: TerraformDocuments): Reade
   const sides: ReadSide[] = [];
   const diagnostics: ReaderDiagnostic[] = [];
   for (const resource of documents.resources) {
-    if (LB_TYPES.has(resource.type)) sides.push(...readLoadBalancer(resource, documents, diagnostics));
+    if (!LB_TYPES.has(resource.type)) continue;
+    const from = diagnostics.length;
+    const read = readLoadBalancer(resource, documents, diagnostics);
+    sides.push(...read);
+    if (read[0]) tagDiagnostics(diagnostics, from, read[0].name);
   }
   return { sides, diagnostics };
 }
