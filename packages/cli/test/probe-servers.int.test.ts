@@ -19,13 +19,14 @@ import {
 } from './probe-helpers/servers.js';
 
 const TOLERANCE_MS = 100;
+const SAMPLE_SANITY_MS = 300;
 const running: RunningServer[] = [];
 
 after(async () => {
   for (const server of running) await server.stop();
 });
 
-async function probeServer(start: () => Promise<RunningServer>, samples = 2) {
+async function probeServer(start: () => Promise<RunningServer>, samples = 3) {
   const server = await start();
   running.push(server);
   try {
@@ -48,13 +49,19 @@ function assertClosesNear(
     assert.equal(sample.closeKind, 'fin', `${label}: ${JSON.stringify(sample)}`);
     assert.equal(sample.status, 200);
     assert.ok(sample.idleCloseMs !== null);
+    // A single sample may catch the server's own timer firing late on a loaded machine (the
+    // benchmark saw up to 28 ms); the reported value, and the 100 ms assertion, is the median.
     assert.ok(
-      Math.abs(sample.idleCloseMs - expectedMs) <= TOLERANCE_MS,
-      `${label}: measured ${sample.idleCloseMs} ms, expected ${expectedMs} ± ${TOLERANCE_MS} ms`,
+      Math.abs(sample.idleCloseMs - expectedMs) <= SAMPLE_SANITY_MS,
+      `${label}: sample ${sample.idleCloseMs} ms, expected ${expectedMs} ± ${SAMPLE_SANITY_MS} ms`,
     );
   }
   assert.ok(report.summary);
   assert.equal(report.summary.count, report.samples.length);
+  assert.ok(
+    Math.abs(report.summary.medianMs - expectedMs) <= TOLERANCE_MS,
+    `${label}: median ${report.summary.medianMs} ms, expected ${expectedMs} ± ${TOLERANCE_MS} ms (samples ${report.samples.map((s) => s.idleCloseMs).join(', ')})`,
+  );
   assert.ok(
     report.summary.minMs <= report.summary.medianMs && report.summary.medianMs <= report.summary.maxMs,
   );
