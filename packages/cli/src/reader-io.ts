@@ -170,6 +170,14 @@ export function readerIo(context: CliContext): Record<string, unknown> {
   return {
     // Standard input is read once; two `-` sources in one run share it.
     readStdin: () => {
+      if ((context.stdin as { isTTY?: boolean }).isTTY) {
+        return Promise.reject(
+          new KeepaliveParityError(
+            'KAP_USAGE',
+            'a "-" source reads standard input, which is a terminal here: pipe the text in (nginx -T | keepalive-parity check --lb nginx:- ...)',
+          ),
+        );
+      }
       stdinText ??= readAll(context.stdin);
       return stdinText;
     },

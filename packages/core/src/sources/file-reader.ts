@@ -252,7 +252,6 @@ export function sidesForRequest(
       throw unavailable(
         `${field}: ${spec.raw}: no ${roleWord(reader, role)} named ${JSON.stringify(spec.fragment)}; the file has: ${describeNames(ofRole)}`,
         field,
-        spec.locator,
       );
     }
   }
@@ -261,7 +260,6 @@ export function sidesForRequest(
       throw unavailable(
         `${field}: ${spec.raw}: nothing in it describes the ${role === 'pool' ? 'client pool (--lb)' : 'server (--backend)'} side${result.diagnostics.length > 0 ? ` (${result.diagnostics.map((d) => d.message).join('; ')})` : ''}`,
         field,
-        spec.locator,
       );
     }
     // The file does not parse: keep the hop, with no value and the reasons, so it shows as unknown.
@@ -278,8 +276,17 @@ export function sidesForRequest(
   }));
 }
 
+const SIDE_WORDS: Readonly<Record<string, readonly [pool: string, server: string]>> = {
+  nginx: ['upstream', 'server'],
+  haproxy: ['backend', 'frontend'],
+  envoy: ['cluster', 'listener'],
+  traefik: ['service', 'entry point'],
+  caddy: ['reverse_proxy', 'server'],
+};
+
 function roleWord(reader: ConfigReader, role: HopRole): string {
-  return role === 'pool' ? `${reader.id} upstream/backend/cluster` : `${reader.id} server`;
+  const words = SIDE_WORDS[reader.id] ?? ['client pool', 'server'];
+  return `${reader.id} ${role === 'pool' ? words[0] : words[1]}`;
 }
 
 /** A source kind (`reader.id:PATH[#NAME]`) for a pure config reader. */
