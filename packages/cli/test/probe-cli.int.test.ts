@@ -129,6 +129,31 @@ describe('probe (spawned CLI)', () => {
     assert.match(result.stdout, /EARLIER than its advertised timeout=5/);
   });
 
+  it('--reuse-after inside a late close: the race seen from the client, exit 1', async () => {
+    // Stops reading 300 ms after a response and closes 600 ms after it: a request sent at 450 ms
+    // is left unread and the close turns into a reset (lab-findings §3.3, the amplified window).
+    const server = await startRawServer((socket, index) => {
+      if (index > 0) return;
+      socket.write(okResponse());
+      setTimeout(() => (socket as any)._handle?.readStop(), 300);
+      setTimeout(() => socket.destroy(), 600);
+    });
+    rawServers.push(server);
+    const result = await runCli([
+      'probe',
+      `http://127.0.0.1:${server.port}/`,
+      '--samples',
+      '1',
+      '--reuse-after',
+      '450ms',
+      '--json',
+    ]);
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    const doc = parseJson(result);
+    assert.equal(doc.reuse.outcome, 'reset');
+    assert.ok(Math.abs(doc.reuse.actualGapMs - 450) < 50);
+  });
+
   it('usage and connection errors exit 2; header values are never echoed', async () => {
     for (const args of [
       ['probe'],
