@@ -47,3 +47,31 @@ describe('caddy reader', () => {
     assert.match(result.diagnostics[2]!.message, /30x/);
   });
 });
+
+describe('detect (for scan): each proxy reader recognises its own files, not the others', () => {
+  it('nginx, HAProxy, Caddy, Traefik and Envoy fixtures are recognised by exactly their reader', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { FIXTURES } = await import('./readers-helpers.js');
+    const { nginxReader } = await import('../src/readers/nginx/index.js');
+    const { haproxyReader } = await import('../src/readers/haproxy/index.js');
+    const { envoyReader } = await import('../src/readers/envoy/index.js');
+    const { traefikReader } = await import('../src/readers/traefik/index.js');
+    const readers = [nginxReader, haproxyReader, caddyReader, traefikReader, envoyReader];
+    const cases: Array<[string, string]> = [
+      ['nginx/basic/nginx.conf', 'nginx'],
+      ['nginx/includes/conf.d/20-site.conf', 'nginx'],
+      ['haproxy/basic.cfg', 'haproxy'],
+      ['haproxy/closing.cfg', 'haproxy'],
+      ['caddy/Caddyfile', 'caddy'],
+      ['caddy/caddy.json', 'caddy'],
+      ['traefik/dynamic.yml', 'traefik'],
+      ['traefik/dynamic.toml', 'traefik'],
+      ['envoy/bootstrap.yaml', 'envoy'],
+    ];
+    for (const [file, expected] of cases) {
+      const text = readFileSync(`${FIXTURES}${file}`, 'utf8');
+      const matched = readers.filter((r) => r.detect?.(file, text)).map((r) => r.id);
+      assert.deepEqual(matched, [expected], file);
+    }
+  });
+});

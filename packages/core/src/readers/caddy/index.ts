@@ -409,6 +409,9 @@ export const caddyReader: ConfigReader = {
   summary: 'Caddy JSON config or Caddyfile: reverse_proxy transport http keepalive, servers idle timeout',
   roles: ['pool', 'server'],
   folderFiles: /(Caddyfile|\.json|\.caddyfile)$/i,
-  detect: (file, text) => /caddy/i.test(file) || /reverse_proxy/.test(text),
+  detect: (file, text) =>
+    /(^|\/)Caddyfile$|\.caddyfile$/i.test(file) ||
+    /"handler"\s*:\s*"reverse_proxy"/.test(text) ||
+    (/caddy/i.test(file) && /^\s*reverse_proxy\s/m.test(text)),
   read: readCaddy,
 };

@@ -451,6 +451,9 @@ export const haproxyReader: ConfigReader = {
     'HAProxy configuration: backends (http-reuse, pool-purge-delay, max-reuse, retries, retry-on) and frontends (timeout http-keep-alive)',
   roles: ['pool', 'server'],
   folderFiles: /\.cfg$/i,
-  detect: (file, text) => /haproxy/.test(file) || /^\s*(backend|frontend|listen)\s+\S+/m.test(text),
+  // A section header alone on its line (`backend be_app`), and no nginx-style `... {` / `...;` lines.
+  detect: (file, text) =>
+    /^\s*(frontend|backend|listen)\s+[^\s;{]+\s*(#.*)?$/m.test(text) &&
+    (/haproxy/i.test(file) || !/^[^#\n]*[;{]\s*$/m.test(text)),
   read: readHaproxy,
 };

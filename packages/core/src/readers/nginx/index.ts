@@ -473,7 +473,10 @@ export const nginxReader: ConfigReader = {
     'nginx configuration (with includes) or `nginx -T` output on stdin: upstream keep-alive pools and server keepalive_timeout',
   roles: ['pool', 'server'],
   folderFiles: /\.conf$/i,
-  detect: (file, text) => /nginx/.test(file) || /^\s*(upstream|http)\s+[^{]*\{/m.test(text),
+  // An nginx block header (`http {`, `upstream app {`, `server {`) in a .conf file or a file named nginx.
+  detect: (file, text) =>
+    (/\.conf$/i.test(file) || /nginx/i.test(file)) &&
+    /^\s*(http|events|upstream\s+\S+|server|location\s+[^{;]+)\s*\{/m.test(text),
   includes: nginxIncludePatterns,
   read: readNginx,
 };

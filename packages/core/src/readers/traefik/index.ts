@@ -314,6 +314,8 @@ export const traefikReader: ConfigReader = {
   roles: ['pool', 'server'],
   preparse: 'toml',
   folderFiles: /\.(ya?ml|toml)$/i,
-  detect: (file, text) => /traefik/i.test(file) || /serversTransport|entryPoints/.test(text),
+  detect: (file, text) =>
+    /\.(ya?ml|toml)$/i.test(file) &&
+    (/traefik/i.test(file) || /\b(serversTransports?|entryPoints)\b/.test(text)),
   read: readTraefik,
 };
