@@ -28,6 +28,8 @@ Examples:
   keepalive-parity assert --backend "$KEEP_ALIVE_TIMEOUT" --backend-unit s --lb 60s --margin 5s
   # a Node service whose env var is in milliseconds
   keepalive-parity assert --backend env:KEEP_ALIVE_TIMEOUT --backend-unit ms --lb 60s
+  # deploy time: against the live ALB's idle timeout (AWS credential chain; --endpoint-url URL)
+  keepalive-parity assert --lb alb:my-alb --backend 75s
 `,
   async run(args, context) {
     const { values } = parseCommandArgs('assert', args, HOP_OPTIONS);
