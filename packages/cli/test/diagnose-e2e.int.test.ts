@@ -14,6 +14,7 @@ import {
   request,
   sleep,
   startBackend,
+  startCaddy,
   startHaproxy,
   startNginx,
 } from './diagnose-helpers/harness.js';
@@ -74,16 +75,16 @@ const failedRids: string[] = [];
 let ridCounter = 0;
 
 /** Quick requests, then one sent inside the backend's late-close window; repeated. */
-async function driveRace(port: number): Promise<number[]> {
+async function driveRace(port: number, method = 'GET'): Promise<number[]> {
   const statuses: number[] = [];
   for (let round = 0; round < RACE_ROUNDS; round++) {
     for (let k = 0; k < 3; k++) {
-      statuses.push(await request(port, '/app/ok'));
+      statuses.push(await request(port, '/app/ok', method));
       await sleep(20);
     }
     await sleep(KEEPALIVE_MS + CLOSE_LAG_MS / 2 - 20);
     const rid = `race-${++ridCounter}`;
-    const status = await request(port, `/app/ok?rid=${rid}`);
+    const status = await request(port, `/app/ok?rid=${rid}`, method);
     if (status === 502) failedRids.push(rid);
     statuses.push(status);
   }
@@ -222,5 +223,42 @@ describe('diagnose end to end: nginx retrying the race (proxy_next_upstream erro
     assert.equal(diagnosis.verdict, 'keepalive-race');
     assert.equal(diagnosis.reasons[0].code, 'race-retried-only');
     assert.equal(code, 1);
+  });
+});
+
+describe('diagnose end to end: Caddy (access log + its default log with the error entries)', () => {
+  it('keep-alive race on POST (Caddy retries GETs silently) → keepalive-race via the "EOF" error entries', async () => {
+    const { statuses, diagnosis, code } = await scenario(startCaddy, {}, (p) => driveRace(p, 'POST'));
+    const seen502 = occurrences(statuses, 502);
+    assert.ok(seen502 >= 1, `the race was not provoked: ${statuses.join(',')}`);
+    assert.deepEqual(
+      diagnosis.inputs.map((i: Record<string, unknown>) => i.format),
+      ['caddy', 'caddy'],
+    );
+    assert.equal(count(diagnosis, 'lb', 502, 'unknown'), seen502);
+    assert.equal(diagnosis.totals.upstreamErrors['upstream-closed-reused-connection'], seen502);
+    assert.equal(diagnosis.verdict, 'keepalive-race');
+    assert.equal(diagnosis.reasons[0].code, 'race-signature');
+    assert.equal(code, 1);
+  });
+
+  it('crashing target → not-this-trap: target failures', async () => {
+    const { statuses, diagnosis } = await scenario(startCaddy, {}, (p) => driveMixed(p, '/app/crash', 4));
+    assert.equal(occurrences(statuses, 500), 4);
+    assert.equal(diagnosis.reasons[0].code, 'target-failures');
+    assert.equal(count(diagnosis, 'target', 500, null), 4);
+  });
+
+  it('missing target → not-this-trap: the error entries say "connection refused"', async () => {
+    const deadPort = await freePort();
+    const { statuses, diagnosis } = await scenario(startCaddy, { upstreamPort: deadPort }, async (p) => {
+      const s: number[] = [];
+      for (let i = 0; i < 4; i++) s.push(await request(p, '/app/ok'));
+      return s;
+    });
+    assert.equal(occurrences(statuses, 502), 4, statuses.join(','));
+    assert.equal(diagnosis.totals.upstreamErrors['connect-refused'], 4);
+    assert.equal(diagnosis.verdict, 'not-this-trap');
+    assert.equal(diagnosis.reasons[0].code, 'target-unreachable');
   });
 });

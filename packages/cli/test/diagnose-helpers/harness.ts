@@ -162,9 +162,10 @@ async function runProxy(
   dir: string,
   port: number,
   logs: string[],
+  env: NodeJS.ProcessEnv = {},
 ): Promise<ProxyInstance> {
   const out = openSync(join(dir, 'stdout.log'), 'a');
-  const child = spawn(bin, args, { cwd: dir, stdio: ['ignore', out, out] });
+  const child = spawn(bin, args, { cwd: dir, stdio: ['ignore', out, out], env: { ...process.env, ...env } });
   try {
     await waitForPort(port, child, 5000);
   } catch (error) {
@@ -260,4 +261,39 @@ backend be
 `;
   writeFileSync(join(dir, 'haproxy.cfg'), conf);
   return runProxy('haproxy', ['-db', '-f', join(dir, 'haproxy.cfg')], dir, port, [join(dir, 'stdout.log')]);
+}
+
+/** Caddy: access log to `access.log`; error entries go to the default logger (stderr → stdout.log). */
+export async function startCaddy(dir: string, options: ProxyOptions): Promise<ProxyInstance> {
+  const port = await freePort();
+  const access = join(dir, 'access.log');
+  const conf = `{
+  admin off
+  auto_https off
+}
+http://127.0.0.1:${port} {
+  bind 127.0.0.1
+  log {
+    output file ${access}
+    format json
+  }
+  reverse_proxy 127.0.0.1:${options.upstreamPort} {
+    transport http {
+      keepalive 10s
+      keepalive_idle_conns 1
+      keepalive_idle_conns_per_host 1
+      response_header_timeout ${options.readTimeoutMs ?? 10_000}ms
+    }
+  }
+}
+`;
+  writeFileSync(join(dir, 'Caddyfile'), conf);
+  return runProxy(
+    'caddy',
+    ['run', '--config', join(dir, 'Caddyfile'), '--adapter', 'caddyfile'],
+    dir,
+    port,
+    [access, join(dir, 'stdout.log')],
+    { XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir, HOME: dir },
+  );
 }

@@ -229,7 +229,16 @@ export function diagnose(p: PartialAnalysis): Diagnosis {
     (r.cause === 'upstream-closed-reused-connection' ||
       (r.status === 502 && (r.cause === 'unknown' || r.cause === null)));
   const raceEvidence = sum((r) => lb(r) && r.cause === 'upstream-closed-reused-connection');
-  const raceCandidates = sum(raceCand);
+  // Formats that log the cause in a separate error log (Caddy, nginx without upstream timing): a
+  // connect failure in the error log explains one of the access log's cause-less 502s.
+  const causeless502 = eventsOnly
+    ? 0
+    : sum((r) => lb(r) && r.status === 502 && (r.cause === 'unknown' || r.cause === null));
+  const eventConnect = eventsOnly
+    ? 0
+    : (p.upstreamErrors['connect-refused'] ?? 0) + (p.upstreamErrors['connect-timeout'] ?? 0);
+  const connectFromEvents = Math.min(eventConnect, causeless502);
+  const raceCandidates = sum(raceCand) - connectFromEvents;
   const lb5xx = sum(lb);
   const target5xx = sum((r) => is5xx(r) && r.generator === 'target');
   const unknown5xx = sum((r) => is5xx(r) && r.generator === 'unknown');
@@ -237,9 +246,8 @@ export function diagnose(p: PartialAnalysis): Diagnosis {
   const lb503 = sum((r) => lb(r) && r.status === 503 && r.cause !== 'upstream-closed-reused-connection');
   const lb504 = sum((r) => lb(r) && r.status === 504);
   const lb502 = sum((r) => lb(r) && r.status === 502);
-  const connectFailures = sum(
-    (r) => lb(r) && (r.cause === 'connect-refused' || r.cause === 'connect-timeout'),
-  );
+  const connectFailures =
+    sum((r) => lb(r) && (r.cause === 'connect-refused' || r.cause === 'connect-timeout')) + connectFromEvents;
   const noHealthyUpstream = sum((r) => lb(r) && r.cause === 'no-healthy-upstream');
   const capacity = lb503 + sum((r) => lb(r) && r.cause === 'no-healthy-upstream' && r.status !== 503);
   const eventRaces = p.upstreamErrors['upstream-closed-reused-connection'] ?? 0;

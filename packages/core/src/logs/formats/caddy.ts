@@ -82,6 +82,11 @@ export function parseCaddyLine(line: string): ParseResult {
 export const caddyFormat: LogFormat = {
   id: 'caddy',
   summary: 'Caddy JSON logs (http.log.access and http.log.error)',
-  detect: (sample) => shareOf(sample, (l) => /"logger":"http\.log\.(access|error)/.test(l)),
+  // Caddy's own lines, or (for its default log, where startup messages come first) any zap JSON line.
+  detect: (sample) =>
+    Math.max(
+      shareOf(sample, (l) => /"logger":"http\.log\.(access|error)/.test(l)),
+      0.6 * shareOf(sample, (l) => /^\{"level":"\w+","ts":[\d.]+,/.test(l)),
+    ),
   parseLine: parseCaddyLine,
 };
