@@ -90,6 +90,20 @@ describe('probe against raw servers', () => {
     near(report.advertisedDifferenceMs, -4000, 'difference');
   });
 
+  it('bytes sent while idle (a 408 before the close) are counted, the close still timed', async () => {
+    const server = await raw((socket) => {
+      socket.write(okResponse());
+      setTimeout(() => socket.end('HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n'), 200);
+    });
+    const sample = await measureIdleClose({ host: '127.0.0.1', port: server.port, maxWaitMs: 5000 });
+    assert.equal(sample.closeKind, 'fin');
+    assert.equal(
+      sample.unsolicitedBytes,
+      Buffer.byteLength('HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n'),
+    );
+    near(sample.idleCloseMs, 200, '408');
+  });
+
   it('a server that never closes is reported as timeout after --max-wait', async () => {
     const server = await raw((socket) => socket.write(okResponse()));
     const started = Date.now();

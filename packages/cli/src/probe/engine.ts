@@ -83,6 +83,8 @@ export interface IdleCloseSample {
   bodyFraming: 'none' | 'content-length' | 'chunked' | 'until-close' | null;
   /** Local port of the probe's connection (to join with server logs or captures). */
   localPort: number | null;
+  /** Bytes the server sent after the response while the connection was idle (e.g. a 408 before closing). */
+  unsolicitedBytes: number;
   /** Wall-clock start of the sample (ISO-8601). */
   startedAt: string;
 }
@@ -444,6 +446,7 @@ function baseSample(startedAt: string, connection: ProbeConnection | null): Idle
     bodyBytes: 0,
     bodyFraming: null,
     localPort: connection?.localPort ?? null,
+    unsolicitedBytes: 0,
     startedAt,
   };
 }
@@ -497,6 +500,7 @@ export async function measureIdleClose(options: MeasureIdleCloseOptions): Promis
       : options.maxWaitMs;
     const close = await connection.waitForClose(waitMs, options.signal, keepWarmFromMs);
     sample.transportClose = close?.kind ?? null;
+    sample.unsolicitedBytes = connection.unexpectedBytes;
     if (close) sample.idleCloseMs = Math.max(0, msBetween(response.lastByteAtNs, close.atNs));
     if (response.serverWillClose) sample.closeKind = 'no-keepalive';
     else sample.closeKind = close ? close.kind : 'timeout';

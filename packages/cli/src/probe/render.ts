@@ -32,6 +32,7 @@ function sampleLine(sample: IdleCloseSample, index: number): string {
   if (sample.closeKind === 'closed-before-response' && sample.transportClose) {
     how += ` (${sample.transportClose.toUpperCase()} ${formatMs(sample.closedAfterRequestMs)} after the request)`;
   }
+  if (sample.unsolicitedBytes > 0) how += ` (after sending ${sample.unsolicitedBytes} unsolicited bytes)`;
   return `  ${String(index + 1).padEnd(6)} ${status.padEnd(6)} ${formatMs(sample.idleCloseMs).padStart(12)}   ${how}`;
 }
 
