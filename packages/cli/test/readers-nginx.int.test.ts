@@ -160,6 +160,35 @@ describe('nginx reader against the real nginx binary', {
     }
   });
 
+  it('the WebSocket recipe (Connection $connection_upgrade mapped to "close"): the reader says no reuse, and nginx opens a connection per request', async () => {
+    const { conf, port } = await startNginx(`
+    map $http_upgrade $connection_upgrade {
+        default upgrade;
+        ''      close;
+    }
+    upstream ws {
+        server 127.0.0.1:BACKEND;
+        keepalive 4;
+    }
+    server {
+        listen 127.0.0.1:PORT;
+        location / {
+            proxy_pass http://ws;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+        }
+    }`);
+    const check = await runCli(['check', '--lb', `nginx:${conf}`, '--backend', '65s', '--json']);
+    const pool = parseJson(check).hops[0].client.facts.find((f: any) => f.subject === 'pool-idle');
+    assert.equal(pool.valueType, 'disabled');
+    assert.match(pool.notes.join(' '), /"close" for requests without an Upgrade header/);
+    const before = backend.connections();
+    assert.equal(await get(port), 200);
+    assert.equal(await get(port), 200);
+    assert.equal(backend.connections() - before, 2, 'no reuse: one backend connection per request');
+  });
+
   it('`nginx -T` output on stdin (nginx:-), includes and all: check --lb nginx:- --backend runtime:uvicorn --json', async () => {
     const { dir, conf } = await startNginx(
       `

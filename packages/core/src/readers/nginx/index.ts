@@ -164,6 +164,21 @@ function proxyUses(http: readonly NginxDirective[]): ProxyUse[] {
   return uses;
 }
 
+/**
+ * What a `map`ped variable is for an ordinary request (the `''` entry: the source variable is
+ * empty, as `$http_upgrade` is without an Upgrade header; else `default`).
+ */
+function mapValueForPlainRequests(
+  http: readonly NginxDirective[],
+  variable: string,
+): { value: string; where: string } | undefined {
+  const map = http.find((d) => d.name === 'map' && d.args[1] === variable && d.block);
+  if (!map?.block) return undefined;
+  const entry = map.block.find((d) => d.name === '') ?? map.block.find((d) => d.name === 'default');
+  if (!entry) return undefined;
+  return { value: entry.args[0] ?? '', where: `${entry.file}:${entry.line}` };
+}
+
 /** `http://app/path` → `app`; `http://$backend` (a variable) → undefined. */
 function upstreamNameOf(proxyPass: NginxDirective): string | undefined {
   const match = /^https?:\/\/([^/:$]+)(?::\d+)?(?:\/|$)/.exec(proxyPass.args[0] ?? '');
@@ -253,13 +268,29 @@ function readUpstream(
       `no proxy_pass to ${name} was found in this configuration; assuming its users speak HTTP/1.1 keep-alive`,
     );
   } else {
+    const mapNotes = new Set<string>();
     const reuses = (use: ProxyUse, modernDefaults: boolean) => {
       const httpVersion =
         inherited(use.scope, 'proxy_http_version')?.args[0] ?? (modernDefaults ? '1.1' : '1.0');
       const connection = inheritedHeaders(use.scope).find(
         (h) => (h.args[0] ?? '').toLowerCase() === 'connection',
       );
-      const connectionValue = connection ? (connection.args[1] ?? '') : modernDefaults ? '' : 'close';
+      let connectionValue = connection ? (connection.args[1] ?? '') : modernDefaults ? '' : 'close';
+      // The WebSocket recipe `proxy_set_header Connection $connection_upgrade` with
+      // `map $http_upgrade $connection_upgrade { default upgrade; '' close; }` sends
+      // `Connection: close` on every ordinary request: nothing is reused.
+      if (connectionValue.startsWith('$')) {
+        const resolved = mapValueForPlainRequests(use.scope.http ?? [], connectionValue);
+        if (resolved) {
+          connectionValue = resolved.value;
+          if (resolved.value.toLowerCase() === 'close' && !mapNotes.has(resolved.where)) {
+            mapNotes.add(resolved.where);
+            notes.push(
+              `proxy_set_header Connection ${connection?.args[1]} is "close" for requests without an Upgrade header (map at ${resolved.where}), so those connections are not reused`,
+            );
+          }
+        }
+      }
       return httpVersion === '1.1' && connectionValue.toLowerCase() !== 'close';
     };
     const modern = mine.filter((u) => reuses(u, true));
