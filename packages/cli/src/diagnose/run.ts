@@ -24,6 +24,7 @@ import type { FileTask, TimeWindow } from './task.js';
 
 const HEAD_BYTES = 64 * 1024;
 const DETECT_LINES = 30;
+const MAX_LISTED_INPUTS = 1000;
 /** Plain files at least this large are split into byte ranges read by several workers. */
 export const RANGE_SPLIT_BYTES = 64 * 1024 * 1024;
 
@@ -312,5 +313,13 @@ export async function analyze(
       { file: specs[0]!.name },
     );
   }
-  return { diagnosis: diagnose(merged), inputs: summaries, interrupted: context.signal.aborted };
+  // Thousands of S3 objects: list the first ones and say how many there were.
+  const inputs =
+    summaries.length > MAX_LISTED_INPUTS
+      ? [
+          ...summaries.slice(0, MAX_LISTED_INPUTS),
+          { name: `(${summaries.length - MAX_LISTED_INPUTS} more inputs)`, format: null, bytes: 0, lines: 0 },
+        ]
+      : summaries;
+  return { diagnosis: diagnose(merged), inputs, interrupted: context.signal.aborted };
 }

@@ -231,7 +231,8 @@ export function nginxAccessParser(compiled: CompiledFormat): (line: string) => P
     return ok({
       timeMs,
       status,
-      targetStatus: lastUpStatus,
+      // A 502/504 that nginx generated appears in $upstream_status too: it is not the target's status.
+      targetStatus: generator === 'lb' && status >= 500 ? null : lastUpStatus,
       generator,
       cause,
       rawCause,
