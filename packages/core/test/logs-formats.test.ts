@@ -293,6 +293,15 @@ describe('log formats: details', () => {
     assert.equal(r.record.target, '10.0.1.10:8080');
   });
 
+  it('HAProxy: a custom format without the captured-cookie fields still parses', () => {
+    const r = LOG_FORMATS.find((x) => x.id === 'haproxy')!.parseLine(
+      '127.0.0.1:40001 [24/Nov/2026:08:00:01.120] fe be/s1 0/0/0/-1/4 502 209 SH-- 1/1/0/0/0 0/0 "GET /race?rid=t1 HTTP/1.1"',
+    );
+    assert.ok(r?.ok);
+    assert.equal(r.record.cause, 'upstream-closed-reused-connection');
+    assert.equal(r.record.path, '/race?rid=t1');
+  });
+
   it('HAProxy: retries with a redispatch "+" are read', () => {
     const r = LOG_FORMATS.find((x) => x.id === 'haproxy')!.parseLine(read('haproxy.log')[6]!);
     assert.ok(r?.ok);

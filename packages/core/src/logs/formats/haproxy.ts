@@ -9,7 +9,7 @@ import { fail, ok, parseClfTimeMs, shareOf, splitRequestLine } from '../util.js'
  */
 
 const BODY =
-  /(?:^|\s)([\da-fA-F.:]+|unix):(\d+) \[([^\]]+)\] (\S+) (\S+)\/(\S+) (-?\d+)\/(-?\d+)\/(-?\d+)\/(-?\d+)\/\+?(-?\d+) +(-?\d+) \+?(\d+) (\S+) (\S+) (\S{4}) (\d+)\/(\d+)\/(\d+)\/(\d+)\/\+?(\d+) (\d+)\/(\d+)(?: \{[^}]*\})*(?: "(.*)")?/;
+  /(?:^|\s)([\da-fA-F.:]+|unix):(\d+) \[([^\]]+)\] (\S+) (\S+)\/(\S+) (-?\d+)\/(-?\d+)\/(-?\d+)\/(-?\d+)\/\+?(-?\d+) +(-?\d+) \+?(\d+) (?:(\S+) (\S+) )?([A-Za-z-]{4}) (\d+)\/(\d+)\/(\d+)\/(\d+)\/\+?(\d+) (\d+)\/(\d+)(?: \{[^}]*\})*(?: "(.*)")?/;
 
 export function classifyHaproxy(
   termination: string,
