@@ -182,6 +182,16 @@ describe('diagnose: verdict rules', () => {
     assert.equal(d.reasons[0]!.code, 'clustered');
   });
 
+  it('502s on back-to-back requests too (every connection fails) → not-this-trap, not idle-related', () => {
+    const specs = traffic(T0, 20, 30, 503).map((s) => ({
+      ...s,
+      cause: 'upstream-closed-reused-connection' as const,
+    }));
+    const d = diagnose(analyze(specs));
+    assert.equal(d.verdict, 'not-this-trap');
+    assert.equal(d.reasons[0]!.code, 'fails-regardless-of-idle');
+  });
+
   it('no 5xx but retried upstream errors → keepalive-race (masked by retries)', () => {
     const specs = [...traffic(T0, 10, 100), { timeMs: T0 + 5000, status: 200, retriedUpstreamError: true }];
     const d = diagnose(analyze(specs));

@@ -286,6 +286,10 @@ export function diagnose(p: PartialAnalysis): Diagnosis {
   const support: Reason[] = [];
   let verdict: LogVerdict = 'inconclusive';
   const estimate = estimateKeepAlive(p);
+  // The race needs an idle connection: failures on most back-to-back requests point elsewhere.
+  const shortGapRequests = (p.gapBuckets[0]?.[0] ?? 0) + (p.gapBuckets[1]?.[0] ?? 0);
+  const shortGapFailures = (p.gapBuckets[0]?.[1] ?? 0) + (p.gapBuckets[1]?.[1] ?? 0);
+  const failsWhenBusy = shortGapRequests >= 5 && shortGapFailures >= 0.5 * shortGapRequests;
   const span = p.firstTimeMs !== null && p.lastTimeMs !== null ? p.lastTimeMs - p.firstTimeMs : 0;
 
   // Supporting observations, attached to whatever the verdict is.
@@ -464,6 +468,13 @@ export function diagnose(p: PartialAnalysis): Diagnosis {
     });
   } else if (clustered) {
     verdict = 'inconclusive';
+  } else if (failsWhenBusy) {
+    verdict = 'not-this-trap';
+    reasons.push({
+      code: 'fails-regardless-of-idle',
+      message: `${shortGapFailures} of ${shortGapRequests} requests that followed another within 100 ms failed like this: connections fail whether or not they sat idle, so this is a misconfiguration (e.g. TLS/mTLS or protocol mismatch, a backend that closes every connection), not the idle keep-alive race.`,
+      examples: refs(p, raceKeys),
+    });
   } else if (raceCandidates > 0) {
     const evidence = raceEvidence + (eventsOnly ? 0 : Math.min(eventRaces, raceCandidates));
     const targetNote = `target 5xx ${target5xx === 0 ? 'zero' : `only ${target5xx}`}`;
