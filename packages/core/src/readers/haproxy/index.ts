@@ -1,6 +1,5 @@
 import { parseDuration } from '../../duration/syntaxes.js';
 import type { Fact, Provenance } from '../../facts.js';
-import { getEntry } from '../../kb/index.js';
 import {
   type ConfigReader,
   type ReaderDiagnostic,
@@ -214,7 +213,6 @@ const NO_IDLE_TIMER_NOTE =
 
 function readBackend(section: Section, input: ReaderInput, diagnostics: ReaderDiagnostic[]): ReadSide {
   const facts: Fact[] = [];
-  const entry = getEntry('haproxy/none');
   const reuse = lookup(section, 'http-reuse');
   const reuseMode = reuse?.line.words[1] ?? 'safe';
   const close = optionState(section, 'httpclose');
@@ -271,7 +269,7 @@ function readBackend(section: Section, input: ReaderInput, diagnostics: ReaderDi
       subject: 'pool-idle',
       value: { type: 'unbounded', text: 'no idle timer on pooled server connections' },
       product: 'haproxy',
-      setting: entry.setting,
+      setting: 'server connection pool: no idle timer',
       provenance: at(input, section.line),
       notes,
     });
