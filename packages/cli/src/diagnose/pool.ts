@@ -41,7 +41,7 @@ export async function runTasks(
         // Small young generation per worker: parsing makes short-lived garbage, and the peak RSS of
         // the whole process is what users see.
         const worker = new Worker(workerPath, {
-          resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 },
+          resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 128 },
         });
         workers.push(worker);
         try {
