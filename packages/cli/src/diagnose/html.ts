@@ -84,6 +84,16 @@ export function renderHtml(d: Diagnosis, inputs: readonly InputSummary[], genera
         `<tr><td>${e(i.name)}</td><td>${e(i.format ?? '-')}</td><td class="n">${i.lines}</td><td>${e(i.note ?? '')}</td></tr>`,
     )
     .join('\n');
+  const targetRows = d.idleGaps.perTarget
+    .map((t) => {
+      const requests = t.buckets.reduce((sum, b) => sum + b.requests, 0);
+      const failures = t.buckets.reduce((sum, b) => sum + b.raceCandidates, 0);
+      const worst = t.buckets
+        .filter((b) => b.raceCandidates > 0)
+        .map((b) => `${b.label}: ${b.raceCandidates}/${b.requests}`);
+      return `<tr><td>${e(t.target)}</td><td class="n">${requests}</td><td class="n">${failures}</td><td>${e(worst.join(', '))}</td></tr>`;
+    })
+    .join('\n');
   const malformed = d.malformedSamples
     .map(
       (s) =>
@@ -113,6 +123,8 @@ ul.ex{list-style:none;padding-left:1em}
 ${estimate}
 <h2>5xx by generator over time (per minute)</h2><div id="time"></div>
 <h2>LB-generated 502 rate by idle gap before the request</h2><div id="gaps"></div>
+<h2>Idle gaps per target (20 busiest)</h2>
+<table><tr><th>target</th><th>requests with a gap</th><th>LB 502</th><th>LB 502 by gap bucket</th></tr>${targetRows}</table>
 <h2>5xx by generator × status × cause</h2>
 <table><tr><th>generator</th><th>status</th><th>cause</th><th>count</th></tr>${counts}</table>
 <h2>Inputs</h2>

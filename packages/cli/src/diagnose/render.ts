@@ -68,6 +68,20 @@ export function renderDiagnosis(
       );
     }
   }
+  const failingTargets = d.idleGaps.perTarget
+    .map((t) => ({
+      target: t.target,
+      failures: t.buckets.reduce((sum, b) => sum + b.raceCandidates, 0),
+      requests: t.buckets.reduce((sum, b) => sum + b.requests, 0),
+    }))
+    .filter((t) => t.failures > 0)
+    .sort((a, b) => b.failures - a.failures)
+    .slice(0, 5);
+  if (failingTargets.length > 1) {
+    out.push(c.bold('targets with the most LB-generated 502s'));
+    for (const t of failingTargets)
+      out.push(`  ${safeText(t.target).padEnd(30)} ${n(t.failures).padStart(8)} of ${n(t.requests)}`);
+  }
   out.push('');
   out.push(
     d.keepAliveEstimate
