@@ -57,7 +57,9 @@ export function findingMessage(finding: Finding, hop: Hop): string {
       const reason = finding.details?.reason;
       return reason === 'unverified'
         ? `${side} comes from an UNVERIFIED default; it is not used for a verdict: read the real value (configuration, live API or probe)`
-        : `${side} is unknown: give its value or a source`;
+        : finding.facts[0]?.notes?.[0]
+          ? `${side} is unknown: ${finding.facts[0].notes[0]}`
+          : `${side} is unknown: give its value or a source`;
     }
     case 'out-of-scope':
       return `${finding.details?.product}: out of scope: ${finding.details?.reason}`;
