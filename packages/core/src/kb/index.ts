@@ -181,13 +181,14 @@ export function defaultFact(productName: string, role: HopRole, version?: string
   const notes = [...resolved.notes, ...(product.notes ?? [])];
   if (!entry.verified)
     notes.push('this default is UNVERIFIED in the knowledge base and is not used for a verdict');
+  if (setting.fixed) notes.push(`${product.name} fixes this value; it is not a setting users can change`);
   return {
     subject: role === 'pool' ? 'pool-idle' : 'server-keepalive',
     value: resolved.value,
     product: product.id,
     setting: setting.setting,
     unit: setting.unit,
-    isDefault: true,
+    isDefault: !setting.fixed,
     provenance: {
       kind: 'knowledge-base',
       entryId: entry.id,

@@ -27,6 +27,8 @@ export interface TimeoutSetting {
   readonly maxMs?: number;
   /** Overrides the entry's single default where the default changed between versions. */
   readonly defaults?: readonly VersionedDefault[];
+  /** The platform fixes the value: it is not a default anyone can change (GCP's 600 s, Cloudflare's 900 s). */
+  readonly fixed?: boolean;
   /**
    * Fix template; `{value}` is replaced by the value in the setting's unit (`65`),
    * `{valueWithUnit}` by a suffixed value where the syntax needs one (`65s`).
@@ -154,6 +156,7 @@ export const PRODUCTS: readonly ProductSpec[] = [
       'gcp-global-external-application-lb-and-classic-a/none',
       '(fixed, not configurable)',
       'not configurable (fixed at 600 s): raise the backend instead',
+      { fixed: true },
     ),
     server: seconds(
       'gcp-global-external-application-lb/httpkeepalivetimeoutsec',
@@ -173,6 +176,7 @@ export const PRODUCTS: readonly ProductSpec[] = [
       'gcp-regional-external-application-lb/none',
       '(fixed, not configurable)',
       'not configurable (fixed at 600 s): raise the backend instead',
+      { fixed: true },
     ),
   },
   {
@@ -183,11 +187,13 @@ export const PRODUCTS: readonly ProductSpec[] = [
       'cloudflare-proxy-origin/proxy-idle-timeout',
       'Proxy Idle Timeout',
       'not a self-serve setting (900 s): raise the origin keep-alive instead',
+      { fixed: true },
     ),
     server: seconds(
       'cloudflare/connection-keep-alive-http-1-1',
       'HTTP/1.1 keep-alive',
       'not configurable (400 s)',
+      { fixed: true },
     ),
   },
   {
@@ -212,6 +218,7 @@ export const PRODUCTS: readonly ProductSpec[] = [
       'azure-application-gateway/keep-alive-timeout',
       'keep-alive (fixed)',
       'not configurable (75 s on v2)',
+      { fixed: true },
     ),
     pool: seconds(
       'azure-application-gateway-backend-pool/none',

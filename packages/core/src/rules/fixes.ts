@@ -65,6 +65,20 @@ export function raiseServerFix(server: HopSide, minimumMs: number): Fix {
 /** Lower the client pool idle to at most `maximumMs`, rounded down to what the setting can express. */
 export function lowerPoolFix(client: HopSide, maximumMs: number): Fix {
   const setting = settingOf(client, 'pool');
+  if (setting && !setting.fix.includes('{')) {
+    // The product has no idle limit to lower (HAProxy) or does not let users set it (GCP, Cloudflare):
+    // its catalog text says what to do instead.
+    return {
+      side: 'client',
+      action: 'lower-pool-idle',
+      targetMs: null,
+      product: client.product,
+      setting: setting.setting,
+      text: setting.fix,
+      possible: false,
+      reason: setting.fix,
+    };
+  }
   const granularity = Math.max(1, setting?.granularityMs ?? 1000);
   const target = Math.floor(maximumMs / granularity) * granularity;
   const minimum = Math.max(setting?.minMs ?? 0, 1);
@@ -89,15 +103,13 @@ export function lowerPoolFix(client: HopSide, maximumMs: number): Fix {
       possible: true,
     };
   }
-  const expressible = setting.fix.includes('{');
   return {
     side: 'client',
     action: 'lower-pool-idle',
     targetMs: target,
     product: client.product,
     setting: setting.setting,
-    text: expressible ? render(setting.fix, setting, target) : setting.fix,
-    possible: expressible,
-    reason: expressible ? undefined : setting.fix,
+    text: render(setting.fix, setting, target),
+    possible: true,
   };
 }
