@@ -108,8 +108,13 @@ function explain(result: LabResult, p: Palette): string[] {
   if (retryGet) {
     const retried = retryGet.retried === null ? '' : ` (${retryGet.retried} retried)`;
     out.push(
-      `- retry, GET: ${retryGet.proxy502} 502s${retried}; ${retryGet.notes[0] ?? ''} Every request ran its handler at most ${retryGet.maxHandlerCallsPerRequest} time(s): the failed attempt never reached the application.`,
+      `- retry, GET: ${retryGet.proxy502} 502s${retried}; ${retryGet.notes[0] ?? ''} Every request ran its handler at most ${retryGet.maxHandlerCallsPerRequest === 1 ? 'once' : `${retryGet.maxHandlerCallsPerRequest} times`}: the failed attempt never reached the application.`,
     );
+    if (retryGet.proxy502 === 0 && retryGet.proxyLogSays) {
+      out.push(
+        `  The proxy still logged the upstream error for the retried requests ("${retryGet.proxyLogSays}") although the client got 200: error-log lines with no matching 502 are the fingerprint of a race that was retried.`,
+      );
+    }
   }
   if (retryPost) {
     out.push(
