@@ -129,7 +129,7 @@ function explain(result: LabResult, p: Palette): string[] {
   }
   const notes = new Set<string>();
   for (const s of result.scenarios)
-    for (const n of s.notes.slice(s.name.startsWith('retry') ? 1 : 0)) notes.add(n);
+    for (const n of s.notes.slice(s.name === 'mismatch' ? 0 : 1)) notes.add(n);
   for (const s of result.scenarios)
     if (!s.asExpected)
       notes.add(
