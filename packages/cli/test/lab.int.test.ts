@@ -4,6 +4,7 @@
  * counts from the backend's log, never on timing.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { alivePids, runLabForTest, scenario } from './lab-helpers/run-lab.js';
@@ -146,6 +147,11 @@ describe('lab, deterministic mode, real proxies', () => {
       assert.equal(s.failedWithHandler, 0);
       for (const a of s.attempts) assert.equal(a.handlerCalls, a.status === 200 ? 1 : 0);
       assert.ok(s.capture && statSync(s.capture).size > 24, 'a pcap with packets');
+      const decoded = execFileSync('tcpdump', ['-n', '-r', s.capture], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      assert.match(decoded, /Flags \[R/, 'the capture holds the backend’s RST');
       assert.deepEqual(alivePids(pids), []);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -151,6 +151,9 @@ Examples:
       const p = palette(context.color);
       context.stdout.write(renderLab(result, p));
       if (natural) context.stdout.write(`\n${renderNaturalGaps(result)}`);
+      for (const s of result.scenarios) {
+        if (s.capture) context.stdout.write(`\nPacket capture of the ${s.name} scenario: ${s.capture}\n`);
+      }
       if (result.artifactsDir)
         context.stdout.write(`\nArtifacts (configs, proxy and backend logs): ${result.artifactsDir}\n`);
     }

@@ -356,7 +356,7 @@ async function runScenario(plan: ScenarioPlan, context: ScenarioContext): Promis
     tcpdump = group.spawn(
       'tcpdump',
       findOnPath('tcpdump') ?? 'tcpdump',
-      ['-i', 'lo', '-U', '-n', '-w', capture, 'tcp', 'port', String(backend.port)],
+      ['-i', 'lo', '-U', '--immediate-mode', '-n', '-w', capture, 'tcp', 'port', String(backend.port)],
       { stderrFile: join(dir, 'tcpdump.stderr.log') },
     );
     for (let i = 0; i < 40 && !readText(join(dir, 'tcpdump.stderr.log')).includes('listening'); i++) {
@@ -446,14 +446,22 @@ async function runScenario(plan: ScenarioPlan, context: ScenarioContext): Promis
   }
   // Let the last close and log lines arrive before joining the logs.
   await sleep(closeLagMs + 150, options.signal);
-  if (tcpdump) await group.stop(tcpdump);
+  const captureNotes: string[] = [];
+  if (tcpdump) {
+    if (tcpdump.hasExited()) {
+      const why = readText(join(dir, 'tcpdump.stderr.log')).trim().split('\n').pop() ?? '';
+      captureNotes.push(`--capture: tcpdump stopped early, no capture${why ? ` (${why})` : ''}.`);
+      capture = null;
+    }
+    await group.stop(tcpdump);
+  }
   await group.stop(proxy.process);
   await group.stop(backend.process);
   const result = analyse(plan, context, raw, backend.log.events, proxy.logFiles);
   progress(
     `${plan.name}: ${result.requests} requests, ${result.proxy502} proxy 502, ${result.failedWithHandler} handler calls for failed requests`,
   );
-  return { ...result, stoppedEarly, capture };
+  return { ...result, notes: [...result.notes, ...captureNotes], stoppedEarly, capture };
 }
 
 async function runAttempt(

@@ -130,7 +130,10 @@ export interface LabResult {
   readonly mode: LabMode;
   readonly windowMs: number;
   readonly proxyIdleMs: number;
-  /** The gap used in deterministic mode (measured keep-alive + window / 2), or the playbook's fixed gap. */
+  /**
+   * The first gap of deterministic mode (measured keep-alive + window / 2; later attempts follow the
+   * backend's re-estimated deadline), or the playbook's fixed gap.
+   */
   readonly gapMs: number | null;
   readonly scenarios: readonly ScenarioResult[];
   readonly raceReproduced: boolean;
