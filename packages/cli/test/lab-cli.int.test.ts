@@ -62,6 +62,8 @@ describe('lab CLI', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stderr = '';
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
       const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
       child.stderr.setEncoding('utf8');
       const ready = new Promise<void>((resolve) => {
@@ -86,6 +88,7 @@ describe('lab CLI', () => {
         const alive = all.filter(isAlive);
         assert.deepEqual(alive, [], `still alive after ${signal}: ${alive.join(', ')}\n${stderr}`);
         assert.equal(existsSync(workDir!), false, 'temp dir removed');
+        assert.match(stdout, /interrupted: partial results/, 'what was measured so far is still reported');
       } finally {
         clearTimeout(guard);
         child.kill('SIGKILL');

@@ -257,13 +257,19 @@ export async function runLab(options: LabOptions): Promise<LabResult> {
       });
     if (options.mode === 'deterministic' && options.fixedGapMs === undefined) {
       const settled = await Promise.allSettled(plans.map(runOne));
+      let failure: unknown = null;
       for (const outcome of settled) {
         if (outcome.status === 'fulfilled') scenarios.push(outcome.value);
-        else throw outcome.reason;
+        else failure ??= outcome.reason;
       }
+      if (failure) throw failure;
     } else {
-      for (const plan of plans) scenarios.push(await runOne(plan));
+      for (const plan of plans) {
+        if (options.signal?.aborted) break;
+        scenarios.push(await runOne(plan));
+      }
     }
+    if (options.signal?.aborted) interrupted = true;
   } catch (error) {
     if (error instanceof LabAbortedError || options.signal?.aborted) interrupted = true;
     else throw error;
@@ -388,53 +394,61 @@ async function runScenario(plan: ScenarioPlan, context: ScenarioContext): Promis
   let queue: number[] = [];
   let inWindow = 0;
   let stoppedEarly: string | null = null;
-  for (let i = 0; i < maxAttempts; i++) {
-    if (!fixedGap && inWindow >= options.attempts) break;
-    if (options.signal?.aborted) throw new LabAbortedError(options.signal.reason);
-    let gapMs: number;
-    if (options.fixedGapMs !== undefined) gapMs = options.fixedGapMs;
-    else if (natural) {
-      if (queue.length === 0) queue = naturalRound(options.windowMs);
-      gapMs = currentDeadline() + queue.shift()!;
-    } else gapMs = currentDeadline() + closeLagMs / 2;
-    const centerMs = currentDeadline();
-    if (monotonicMs() + gapMs + 3000 > context.deadline) {
-      stoppedEarly = `time limit (--timeout ${options.timeoutMs} ms) reached after ${i} attempts`;
-      break;
+  try {
+    for (let i = 0; i < maxAttempts; i++) {
+      if (!fixedGap && inWindow >= options.attempts) break;
+      if (options.signal?.aborted) throw new LabAbortedError(options.signal.reason);
+      let gapMs: number;
+      if (options.fixedGapMs !== undefined) gapMs = options.fixedGapMs;
+      else if (natural) {
+        if (queue.length === 0) queue = naturalRound(options.windowMs);
+        gapMs = currentDeadline() + queue.shift()!;
+      } else gapMs = currentDeadline() + closeLagMs / 2;
+      const centerMs = currentDeadline();
+      if (monotonicMs() + gapMs + 3000 > context.deadline) {
+        stoppedEarly = `time limit (--timeout ${options.timeoutMs} ms) reached after ${i} attempts`;
+        break;
+      }
+      const attempt = await runAttempt(i, gapMs, plan, proxy.port, backend, options.signal);
+      // A request cut short by the interruption is not a result.
+      if (options.signal?.aborted) throw new LabAbortedError(options.signal.reason);
+      attempt.atMs = Math.round(monotonicMs() - context.labStartedAt);
+      attempt.offsetMs = attempt.gapMs - centerMs;
+      raw.push(attempt);
+      attempt.insideWindow = !fixedGap && attempt.offsetMs >= windowFrom && attempt.offsetMs <= windowTo;
+      if (!fixedGap && plan.name !== 'fixed' && attempt.pooledConn !== null) {
+        const conn = attempt.pooledConn;
+        const fired = await backend.log.waitFor(
+          (e) => e.ev === 'ka_timeout' && e.conn === conn,
+          100,
+          options.signal,
+        );
+        if (fired) observedDeadlines.push(fired.t - attempt.referenceMs);
+      }
+      if (!natural && !fixedGap && plan.name !== 'fixed' && attempt.pooledConn !== null) {
+        // Deterministic: the backend's log says exactly whether the request was written while the
+        // pooled connection was in its late-close window (its idle timer, which can itself fire
+        // late on a busy host, had fired and the close had not happened yet).
+        const conn = attempt.pooledConn;
+        const fired = backend.log.events.find((e) => e.ev === 'ka_timeout' && e.conn === conn) ?? null;
+        const closed = fired
+          ? await backend.log.waitFor(
+              (e) => e.ev === 'close' && e.conn === conn,
+              closeLagMs + 500,
+              options.signal,
+            )
+          : null;
+        if (fired && closed)
+          attempt.insideWindow = fired.t <= attempt.writtenAtMs && attempt.writtenAtMs <= closed.t;
+        else if (!fired) attempt.insideWindow = false;
+      }
+      if (attempt.insideWindow) inWindow++;
+      if (options.stopAtFirst502 && attempt.status === 502) break;
     }
-    const attempt = await runAttempt(i, gapMs, plan, proxy.port, backend, options.signal);
-    attempt.atMs = Math.round(monotonicMs() - context.labStartedAt);
-    attempt.offsetMs = attempt.gapMs - centerMs;
-    raw.push(attempt);
-    attempt.insideWindow = !fixedGap && attempt.offsetMs >= windowFrom && attempt.offsetMs <= windowTo;
-    if (!fixedGap && plan.name !== 'fixed' && attempt.pooledConn !== null) {
-      const conn = attempt.pooledConn;
-      const fired = await backend.log.waitFor(
-        (e) => e.ev === 'ka_timeout' && e.conn === conn,
-        100,
-        options.signal,
-      );
-      if (fired) observedDeadlines.push(fired.t - attempt.referenceMs);
-    }
-    if (!natural && !fixedGap && plan.name !== 'fixed' && attempt.pooledConn !== null) {
-      // Deterministic: the backend's log says exactly whether the request was written while the
-      // pooled connection was in its late-close window (its idle timer, which can itself fire
-      // late on a busy host, had fired and the close had not happened yet).
-      const conn = attempt.pooledConn;
-      const fired = backend.log.events.find((e) => e.ev === 'ka_timeout' && e.conn === conn) ?? null;
-      const closed = fired
-        ? await backend.log.waitFor(
-            (e) => e.ev === 'close' && e.conn === conn,
-            closeLagMs + 500,
-            options.signal,
-          )
-        : null;
-      if (fired && closed)
-        attempt.insideWindow = fired.t <= attempt.writtenAtMs && attempt.writtenAtMs <= closed.t;
-      else if (!fired) attempt.insideWindow = false;
-    }
-    if (attempt.insideWindow) inWindow++;
-    if (options.stopAtFirst502 && attempt.status === 502) break;
+  } catch (error) {
+    // Interrupted: keep what was measured so far; the caller stops every process.
+    if (!(error instanceof LabAbortedError) && !options.signal?.aborted) throw error;
+    stoppedEarly = 'interrupted';
   }
   if (
     !fixedGap &&
@@ -445,7 +459,7 @@ async function runScenario(plan: ScenarioPlan, context: ScenarioContext): Promis
     stoppedEarly = `only ${inWindow} of ${raw.length} requests landed inside the window`;
   }
   // Let the last close and log lines arrive before joining the logs.
-  await sleep(closeLagMs + 150, options.signal);
+  if (!options.signal?.aborted) await sleep(closeLagMs + 150, options.signal);
   const captureNotes: string[] = [];
   if (tcpdump) {
     if (tcpdump.hasExited()) {
