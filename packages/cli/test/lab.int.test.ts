@@ -157,4 +157,26 @@ describe('lab, deterministic mode, real proxies', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test('a stock Node backend: calibration measures its real idle close, not keepAliveTimeout', async () => {
+    const { result, pids } = await runLabForTest({
+      proxy: 'node',
+      mode: 'natural',
+      stockNodeBackend: true,
+      windowMs: 5,
+      attempts: 1,
+      scenarios: ['mismatch'],
+    });
+    assert.equal(result.backend.kind, 'node-stock');
+    assert.equal(result.backend.configuredKeepAliveMs, 1000);
+    const measured = result.backend.measuredKeepAliveMs!;
+    // Node 20 arms the idle timer at keepAliveTimeout + 1000 ms (nodejs/node#54863).
+    if (process.versions.node.startsWith('20.'))
+      assert.ok(measured > 1900 && measured < 2300, String(measured));
+    else assert.ok(measured >= 1000, String(measured));
+    // The sweep is timed from the measured close: the test request went out around it.
+    const attempt = scenario(result, 'mismatch').attempts[0]!;
+    assert.ok(Math.abs(attempt.gapMs - measured) < 50, JSON.stringify(attempt));
+    assert.deepEqual(alivePids(pids), []);
+  });
 });

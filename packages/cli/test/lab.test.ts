@@ -47,6 +47,7 @@ describe('lab usage', () => {
     [['--attempts', '0'], /--attempts/],
     [['--backend-keepalive', '20s'], /--proxy-idle must be longer than --backend-keepalive/],
     [['--capture'], /--capture needs --keep-artifacts/],
+    [['--stock-node'], /--stock-node needs --natural/],
     [['--window', 'soon'], /--window/],
     [['--proxy', 'node', '--proxy-bin', '/bin/true'], /--proxy-bin does not apply/],
     [['--proxy', 'nginx', '--proxy-bin', '/nonexistent/nginx'], /no such file/],
@@ -94,6 +95,7 @@ describe('lab report', () => {
   const result: LabResult = {
     proxy: { name: 'nginx', displayName: 'nginx', version: '1.22.1', bin: '/usr/sbin/nginx' },
     backend: {
+      kind: 'lab',
       configuredKeepAliveMs: 1000,
       measuredKeepAliveMs: 1001.2,
       probeMeasuredCloseMs: 1021.9,

@@ -10,6 +10,7 @@ const OPTIONS = {
   proxy: { type: 'string' },
   'proxy-bin': { type: 'string' },
   natural: { type: 'boolean' },
+  'stock-node': { type: 'boolean' },
   'backend-keepalive': { type: 'string' },
   'proxy-idle': { type: 'string' },
   window: { type: 'string' },
@@ -51,6 +52,9 @@ Options:
                             one socket, no retry)
   --proxy-bin PATH          the proxy's executable (default: found on PATH, then in /usr/sbin)
   --natural                 natural mode: no widening, a sweep across the real window
+  --stock-node              with --natural: the backend is a stock Node http.Server with
+                            keepAliveTimeout = --backend-keepalive (Node 20 closes 1 s later:
+                            calibration shows it)
   --backend-keepalive DUR   backend idle keep-alive in the mismatch scenario (default 1s)
   --proxy-idle DUR          proxy upstream pool idle timeout (default 10s)
   --window DUR              deterministic: the backend's late-close window (default 20ms);
@@ -118,6 +122,8 @@ Examples:
       );
     if (windowMs < 1 || windowMs > 1000) throw usageError('lab: --window must be between 1ms and 1s');
     if (timeoutMs < 1000) throw usageError('lab: --timeout must be at least 1s');
+    if (values['stock-node'] && !natural)
+      throw usageError('lab: --stock-node needs --natural (a stock Node server has no late-close window)');
     if (values.capture && !values['keep-artifacts'])
       throw usageError('lab: --capture needs --keep-artifacts DIR (the pcap is written there)');
     if (values.capture && !findOnPath('tcpdump', context.env))
@@ -137,6 +143,7 @@ Examples:
         timeoutMs,
         scenarios: scenarios as ScenarioName[],
         fixedMarginMs,
+        stockNodeBackend: values['stock-node'] === true,
         keepArtifactsDir: values['keep-artifacts'],
         capture: values.capture === true,
         signal: context.signal,

@@ -21,12 +21,15 @@ import type { Socket } from 'node:net';
 interface BackendOptions {
   keepAliveMs: number;
   closeLagMs: number;
+  /** A stock Node server instead: `server.keepAliveTimeout = keepAliveMs`, Node's own idle timer. */
+  stockNode?: boolean;
   port?: number;
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as BackendOptions;
 const keepAliveMs = Number(options.keepAliveMs);
 const closeLagMs = Number(options.closeLagMs ?? 0);
+const stockNode = options.stockNode === true;
 if (!(keepAliveMs > 0) || !(closeLagMs >= 0)) {
   process.stderr.write('backend: usage: backend-process.js \'{"keepAliveMs":1000,"closeLagMs":20}\'\n');
   process.exit(2);
@@ -83,18 +86,30 @@ const server = http.createServer((request, response) => {
   });
   response.on('finish', () => {
     emit('finish', { conn: state?.id ?? null, rid });
-    if (state && !socket.destroyed) armIdleTimer(socket, state);
+    if (state && !socket.destroyed && !stockNode) armIdleTimer(socket, state);
   });
 });
-// Node's own keep-alive timer off: the backend closes idle connections itself, exactly.
-server.keepAliveTimeout = 0;
-server.headersTimeout = 0;
-server.requestTimeout = 0;
+if (stockNode) {
+  // Stock Node: its own idle timer (Node 20 arms it at keepAliveTimeout + 1 s).
+  server.keepAliveTimeout = keepAliveMs;
+} else {
+  // Node's own keep-alive timer off: the backend closes idle connections itself, exactly.
+  server.keepAliveTimeout = 0;
+  server.headersTimeout = 0;
+  server.requestTimeout = 0;
+}
 
 server.on('connection', (socket: Socket) => {
   const state: ConnState = { id: nextConnId++, idleTimer: null, closing: false };
   connections.set(socket, state);
   emit('open', { conn: state.id, remotePort: socket.remotePort });
+  if (stockNode) {
+    // Node's own listener (registered first) destroys the idle socket; this one only records it.
+    socket.on('timeout', () => {
+      state.closing = true;
+      emit('ka_timeout', { conn: state.id });
+    });
+  }
   socket.on('close', () => {
     if (state.idleTimer) clearTimeout(state.idleTimer);
     emit('close', { conn: state.id, bytesRead: socket.bytesRead, byIdleTimer: state.closing });
@@ -107,6 +122,7 @@ server.listen(options.port ?? 0, '127.0.0.1', () => {
     port: typeof address === 'object' && address ? address.port : null,
     keepAliveMs,
     closeLagMs,
+    stockNode,
   });
 });
 

@@ -65,14 +65,28 @@ export interface LabBackend {
 
 export async function startBackend(
   group: ProcessGroup,
-  options: { keepAliveMs: number; closeLagMs: number; dir: string; name: string; signal?: AbortSignal },
+  options: {
+    keepAliveMs: number;
+    closeLagMs: number;
+    stockNode?: boolean;
+    dir: string;
+    name: string;
+    signal?: AbortSignal;
+  },
 ): Promise<LabBackend> {
   const log = new EventLog<BackendEvent>();
   const { command, args } = childScriptCommand('backend-process');
   const managed = group.spawn(
     options.name,
     command,
-    [...args, JSON.stringify({ keepAliveMs: options.keepAliveMs, closeLagMs: options.closeLagMs })],
+    [
+      ...args,
+      JSON.stringify({
+        keepAliveMs: options.keepAliveMs,
+        closeLagMs: options.closeLagMs,
+        stockNode: options.stockNode === true,
+      }),
+    ],
     {
       stdoutFile: join(options.dir, `${options.name}.log`),
       stderrFile: join(options.dir, `${options.name}.stderr.log`),

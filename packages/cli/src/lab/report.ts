@@ -40,7 +40,7 @@ export function renderLab(result: LabResult, p: Palette): string {
   lines.push('');
   const b = result.backend;
   lines.push(
-    `backend: keep-alive configured ${ms(b.configuredKeepAliveMs)}, measured ${ms(b.measuredKeepAliveMs)}` +
+    `backend: ${b.kind === 'node-stock' ? 'a stock Node http.Server, keepAliveTimeout' : 'keep-alive'} configured ${ms(b.configuredKeepAliveMs)}, measured ${ms(b.measuredKeepAliveMs)}` +
       ` (its idle timer, calibrated before the scenarios; the probe saw the close after ${ms(b.probeMeasuredCloseMs)})`,
   );
   lines.push(
@@ -84,6 +84,15 @@ function explain(result: LabResult, p: Palette): string[] {
   const retryPost = byName.get('retry-post');
   const proxy = result.proxy.displayName;
   out.push(p.bold('What happened'));
+  const b = result.backend;
+  if (b.kind === 'node-stock' && b.measuredKeepAliveMs !== null) {
+    out.push(
+      `- calibration: the stock Node server, configured with keepAliveTimeout ${ms(b.configuredKeepAliveMs)}, closed idle connections after ${ms(b.measuredKeepAliveMs)}` +
+        (b.measuredKeepAliveMs - b.configuredKeepAliveMs > 500
+          ? ' (Node 20 arms its idle timer at keepAliveTimeout + 1 s): a lab or a diagnosis that trusted the configured value would aim 1 s early and see nothing.'
+          : '.'),
+    );
+  }
   if (mismatch) {
     if (mismatch.proxy502 > 0) {
       out.push(

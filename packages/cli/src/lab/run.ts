@@ -165,6 +165,8 @@ export async function runLab(options: LabOptions): Promise<LabResult> {
   const root = keep ?? mkdtempSync(join(tmpdir(), 'keepalive-parity-lab-'));
   const group = new ProcessGroup((line) => progress(line));
   progress(`working directory ${root}${keep ? ' (kept)' : ' (removed at the end)'}`);
+  if (options.stockNodeBackend && options.mode !== 'natural')
+    throw new LabSetupError('a stock Node backend has no late-close window: use it with natural mode');
   const closeLagMs =
     options.mode === 'deterministic' && options.fixedGapMs === undefined ? options.windowMs : 0;
   let calibration: Calibration | null = null;
@@ -177,6 +179,7 @@ export async function runLab(options: LabOptions): Promise<LabResult> {
     const calibrationBackend = await startBackend(group, {
       keepAliveMs: options.backendKeepAliveMs,
       closeLagMs,
+      stockNode: options.stockNodeBackend === true,
       dir: calibrationDir,
       name: 'backend',
       signal: options.signal,
@@ -285,6 +288,7 @@ export async function runLab(options: LabOptions): Promise<LabResult> {
       bin: adapter.name === 'node' ? null : bin,
     },
     backend: {
+      kind: options.stockNodeBackend ? 'node-stock' : 'lab',
       configuredKeepAliveMs: options.backendKeepAliveMs,
       measuredKeepAliveMs: calibration ? Math.round(calibration.measuredCloseMs * 10) / 10 : null,
       probeMeasuredCloseMs: calibration ? Math.round(calibration.probeCloseMs * 10) / 10 : null,
@@ -341,6 +345,7 @@ async function runScenario(plan: ScenarioPlan, context: ScenarioContext): Promis
   const backend = await startBackend(group, {
     keepAliveMs: plan.backendKeepAliveMs,
     closeLagMs,
+    stockNode: options.stockNodeBackend === true,
     dir,
     name: `backend-${plan.name}`,
     signal: options.signal,

@@ -30,6 +30,11 @@ export interface LabOptions {
   readonly keepArtifactsDir?: string;
   /** Capture the mismatch scenario's backend traffic with tcpdump (needs keepArtifactsDir). */
   readonly capture: boolean;
+  /**
+   * The backend is a stock Node `http.Server` with `keepAliveTimeout` = backendKeepAliveMs (natural
+   * mode only): shows that Node 20 closes idle connections 1 s later than configured.
+   */
+  readonly stockNodeBackend?: boolean;
   /** Stop a scenario at its first proxy 502 (benchmarks: time to the first 502). */
   readonly stopAtFirst502?: boolean;
   /**
@@ -111,6 +116,8 @@ export interface ScenarioResult {
 export interface LabResult {
   readonly proxy: { name: ProxyName; displayName: string; version: string | null; bin: string | null };
   readonly backend: {
+    /** `lab`: the lab's backend with its own exact idle timer; `node-stock`: a stock Node server. */
+    readonly kind: 'lab' | 'node-stock';
     readonly configuredKeepAliveMs: number;
     /**
      * The backend's effective idle keep-alive, measured before any scenario: from a response's end
