@@ -468,7 +468,10 @@ async function runScenario(plan: ScenarioPlan, context: ScenarioContext): Promis
   const captureNotes: string[] = [];
   if (tcpdump) {
     if (tcpdump.hasExited()) {
-      const why = readText(join(dir, 'tcpdump.stderr.log')).trim().split('\n').pop() ?? '';
+      const why = (readText(join(dir, 'tcpdump.stderr.log')).trim().split('\n').pop() ?? '').replace(
+        /^\((.*)\)$/,
+        '$1',
+      );
       captureNotes.push(`--capture: tcpdump stopped early, no capture${why ? ` (${why})` : ''}.`);
       capture = null;
     }
