@@ -1,16 +1,17 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { usageError } from './errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
+// biome-ignore lint/suspicious/noExplicitAny: each command's option table decides the value types
+type ParsedValues = Record<string, any>;
 
 /** `node:util` parseArgs with errors turned into usage errors that name the command. */
-// biome-ignore lint/suspicious/noExplicitAny: parseArgs' value types are derived per call site
 export function parseCommandArgs<T extends Options>(
   command: string,
   args: string[],
   options: T,
   allowPositionals = false,
-): { values: any; positionals: string[] } {
+): { values: ParsedValues; positionals: string[] } {
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (error) {

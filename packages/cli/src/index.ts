@@ -1,2 +1,2 @@
-export { main, EXIT_OK, EXIT_FOUND, EXIT_USAGE } from './main.js';
 export type { CliContext, Command } from './context.js';
+export { EXIT_FOUND, EXIT_OK, EXIT_USAGE, main } from './main.js';

@@ -3,9 +3,9 @@ import type { SourceIo } from '@keepalive-parity/core';
 import { KeepaliveParityError } from '@keepalive-parity/core';
 import { awsIo } from './aws/index.js';
 import type { CliContext } from './context.js';
-import { deployedServerIo } from './readers-io/index.js';
 import { probeIo } from './probe/io.js';
 import { readerIo } from './reader-io.js';
+import { deployedServerIo } from './readers-io/index.js';
 
 /**
  * The real I/O behind the core's injected `SourceIo`. Later readers add members (live AWS,
@@ -35,4 +35,9 @@ export function createSourceIo(context: CliContext): SourceIo {
 }
 
 /** Registration point for I/O that later source kinds need (probe sockets, AWS clients). */
-export const sourceIoExtensions: Array<(context: CliContext) => Record<string, unknown>> = [readerIo, probeIo, awsIo, deployedServerIo];
+export const sourceIoExtensions: Array<(context: CliContext) => Record<string, unknown>> = [
+  readerIo,
+  probeIo,
+  awsIo,
+  deployedServerIo,
+];

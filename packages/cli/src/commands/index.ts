@@ -11,7 +11,15 @@ import { scanCommand } from './scan.js';
  * The one command registry. A command module exports a `Command`; heavy dependencies (AWS SDK,
  * DuckDB) are imported inside `run`, so `--help` and `check` stay fast.
  */
-export const COMMANDS: readonly Command[] = [checkCommand, assertCommand, defaultsCommand, probeCommand, diagnoseCommand, labCommand, scanCommand];
+export const COMMANDS: readonly Command[] = [
+  checkCommand,
+  assertCommand,
+  defaultsCommand,
+  probeCommand,
+  diagnoseCommand,
+  labCommand,
+  scanCommand,
+];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name);

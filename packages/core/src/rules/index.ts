@@ -1,6 +1,6 @@
 import type { RuleId } from '../findings.js';
-import type { Rule } from './context.js';
 import { configUnreadable } from './config-unreadable.js';
+import type { Rule } from './context.js';
 import { headersTimeoutNotAboveKeepalive } from './headers-timeout-not-above-keepalive.js';
 import { keepaliveBelowPoolIdle } from './keepalive-below-pool-idle.js';
 import { keepaliveDisabled } from './keepalive-disabled.js';

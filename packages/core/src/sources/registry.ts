@@ -26,7 +26,9 @@ for (const definition of DEPLOYED_SOURCE_KINDS) registerSourceKind(definition);
 for (const definition of [albSource, elbSource, cloudSource]) registerSourceKind(definition);
 // Every config reader is also a source kind (`nginx:PATH#UPSTREAM`), read through the file bridge.
 for (const reader of READERS)
-  registerSourceKind(fileReaderSource(reader, { example: READER_EXAMPLES[reader.id] ?? `${reader.id}:PATH` }));
+  registerSourceKind(
+    fileReaderSource(reader, { example: READER_EXAMPLES[reader.id] ?? `${reader.id}:PATH` }),
+  );
 
 export function sourceKinds(): SourceKindDefinition[] {
   return [...SOURCE_KINDS.values()];
