@@ -1,6 +1,8 @@
+import { existsSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { monotonicMs, sleep } from './clock.js';
-import type { ManagedProcess } from './processes.js';
+import { LabSetupError } from './errors.js';
+import type { ManagedProcess, ProcessGroup } from './processes.js';
 
 /** A free TCP port on 127.0.0.1, picked by binding port 0 (for programs that need a port number). */
 export function freePort(): Promise<number> {
@@ -27,18 +29,83 @@ function tryConnect(port: number): Promise<boolean> {
   });
 }
 
-/** Waits until 127.0.0.1:`port` accepts connections; false if the process exits or time runs out. */
+/**
+ * Waits until 127.0.0.1:`port` accepts connections; false if the process exits or time runs out.
+ * `process` null: a process started elsewhere, only the port is watched.
+ */
 export async function waitListening(
   port: number,
-  process: ManagedProcess,
+  process: Pick<ManagedProcess, 'hasExited'> | null,
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<boolean> {
   const deadline = monotonicMs() + timeoutMs;
   while (monotonicMs() < deadline) {
-    if (process.hasExited()) return false;
-    if (await tryConnect(port)) return !process.hasExited();
+    if (process?.hasExited()) return false;
+    if (await tryConnect(port)) return !process?.hasExited();
     await sleep(25, signal);
   }
   return false;
+}
+
+/** What to run for a server told its port: `spawnListening` builds one per attempt. */
+export interface ListeningCommand {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface SpawnListeningOptions<T extends ListeningCommand = ListeningCommand> {
+  readonly name: string;
+  readonly cwd?: string;
+  /** Files for the process's stdout / stderr (the same path: both in one file). */
+  readonly stdoutFile?: string;
+  readonly stderrFile?: string;
+  readonly timeoutMs: number;
+  /** Start-up attempts, each on a new free port. */
+  readonly attempts: number;
+  readonly signal?: AbortSignal;
+  /** What a failed attempt (run as `spec`) left to explain it (default: the end of `stderrFile`). */
+  readonly failureDetails?: (spec: T) => string;
+  /** Appended to the error when every attempt failed. */
+  readonly failureHint?: string;
+}
+
+/**
+ * Starts a server that listens on a port it is given: picks a free port, builds the command for it
+ * (writing its configuration), spawns it in `group` and waits until it accepts connections. The
+ * port is picked by binding port 0; another program could take it before the server binds it, so
+ * start-up is retried `attempts` times with a new port. A failed attempt is stopped by its PID;
+ * when all fail, a LabSetupError says why.
+ */
+export async function spawnListening<T extends ListeningCommand>(
+  group: ProcessGroup,
+  options: SpawnListeningOptions<T>,
+  build: (port: number) => T | Promise<T>,
+): Promise<{ port: number; process: ManagedProcess; spec: T }> {
+  const failureDetails =
+    options.failureDetails ??
+    (() =>
+      options.stderrFile && existsSync(options.stderrFile)
+        ? readFileSync(options.stderrFile, 'utf8').trim().slice(-2000)
+        : '');
+  let lastError = '';
+  for (let attempt = 1; attempt <= options.attempts; attempt++) {
+    const port = await freePort();
+    const spec = await build(port);
+    const managed = group.spawn(options.name, spec.command, spec.args, {
+      cwd: options.cwd,
+      env: spec.env ?? process.env,
+      stdoutFile: options.stdoutFile,
+      stderrFile: options.stderrFile,
+    });
+    if (await waitListening(port, managed, options.timeoutMs, options.signal)) {
+      return { port, process: managed, spec };
+    }
+    await group.stop(managed);
+    lastError = failureDetails(spec);
+  }
+  throw new LabSetupError(
+    `${options.name} did not start: ${lastError.trim() || 'no output'}${options.failureHint ?? ''}`,
+  );
 }

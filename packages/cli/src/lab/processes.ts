@@ -14,13 +14,18 @@ export interface ManagedProcess {
   readonly child: ChildProcess;
   /** Resolves with the exit code (or the signal name) when the process has exited. */
   readonly exited: Promise<number | string>;
+  /** Resolves once its output is closed and written to `stdoutFile` / `stderrFile`. */
+  readonly closed: Promise<void>;
   hasExited(): boolean;
 }
 
 export interface SpawnOptions {
   readonly cwd?: string;
   readonly env?: NodeJS.ProcessEnv;
-  /** Files that receive the process's stdout / stderr (in addition to any `onStdoutLine`). */
+  /**
+   * Files that receive the process's stdout / stderr (in addition to any `onStdoutLine`). The same
+   * path for both: one file with both streams, in the order they arrive.
+   */
   readonly stdoutFile?: string;
   readonly stderrFile?: string;
   /** Called with each complete stdout line. */
@@ -64,9 +69,12 @@ export class ProcessGroup {
     const stdoutFile: WriteStream | undefined = options.stdoutFile
       ? createWriteStream(options.stdoutFile)
       : undefined;
-    const stderrFile: WriteStream | undefined = options.stderrFile
-      ? createWriteStream(options.stderrFile)
-      : undefined;
+    const stderrFile: WriteStream | undefined =
+      options.stderrFile === options.stdoutFile
+        ? stdoutFile
+        : options.stderrFile
+          ? createWriteStream(options.stderrFile)
+          : undefined;
     let pending = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       stdoutFile?.write(chunk);
@@ -80,15 +88,25 @@ export class ProcessGroup {
       }
     });
     child.stderr!.on('data', (chunk: Buffer) => stderrFile?.write(chunk));
-    child.once('close', () => {
-      stdoutFile?.end();
-      stderrFile?.end();
+    const closed = new Promise<void>((resolve) => {
+      child.once('close', () => {
+        const files = [...new Set([stdoutFile, stderrFile])].filter((f) => f !== undefined);
+        let pendingFiles = files.length;
+        if (pendingFiles === 0) resolve();
+        for (const file of files) {
+          file.end(() => {
+            if (--pendingFiles === 0) resolve();
+          });
+        }
+      });
+      child.once('error', () => resolve());
     });
     const managed: ManagedProcess = {
       name,
       pid: child.pid,
       child,
       exited,
+      closed,
       hasExited: () => exitedFlag,
     };
     this.processes.push(managed);

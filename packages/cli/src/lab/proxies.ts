@@ -11,7 +11,7 @@ import { delimiter, join } from 'node:path';
 import { EventLog } from './backend.js';
 import { childScriptCommand } from './child-script.js';
 import { LabSetupError } from './errors.js';
-import { freePort, waitListening } from './net-util.js';
+import { spawnListening } from './net-util.js';
 import type { ManagedProcess, ProcessGroup } from './processes.js';
 
 export const PROXY_NAMES = ['nginx', 'haproxy', 'apache', 'caddy', 'node'] as const;
@@ -81,36 +81,35 @@ async function startConfigured(
     logFiles: string[];
   },
 ): Promise<RunningProxy> {
-  // The port is picked by binding port 0; another program could take it before the proxy binds
-  // it, so start-up is retried a bounded number of times with a new port.
-  let lastError = '';
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    const port = await freePort();
-    const spec = build(port);
-    const stderrFile = join(options.dir, `${options.name}.stderr.log`);
-    const managed = options.group.spawn(options.name, spec.command, spec.args, {
+  const stdoutFile = join(options.dir, `${options.name}.stdout.log`);
+  const stderrFile = join(options.dir, `${options.name}.stderr.log`);
+  const started = await spawnListening(
+    options.group,
+    {
+      name: options.name,
       cwd: options.dir,
-      env: spec.env ?? process.env,
-      stdoutFile: join(options.dir, `${options.name}.stdout.log`),
+      stdoutFile,
       stderrFile,
-    });
-    if (await waitListening(port, managed, 15_000, options.signal)) {
-      return {
-        port,
-        process: managed,
-        configFile: spec.configFile,
-        logFiles: [...spec.logFiles, join(options.dir, `${options.name}.stdout.log`), stderrFile],
-      };
-    }
-    await options.group.stop(managed);
-    lastError = existsSync(stderrFile) ? readFileSync(stderrFile, 'utf8').trim().slice(-2000) : '';
-    const errorLog = spec.logFiles.find((f) => f.endsWith('error.log'));
-    if (errorLog && existsSync(errorLog))
-      lastError += `\n${readFileSync(errorLog, 'utf8').trim().slice(-2000)}`;
-  }
-  throw new LabSetupError(
-    `${options.name} did not start: ${lastError.trim() || 'no output'} (config in ${options.dir})`,
+      timeoutMs: 15_000,
+      attempts: 3,
+      signal: options.signal,
+      failureDetails: (spec) => {
+        let lastError = existsSync(stderrFile) ? readFileSync(stderrFile, 'utf8').trim().slice(-2000) : '';
+        const errorLog = spec.logFiles.find((f) => f.endsWith('error.log'));
+        if (errorLog && existsSync(errorLog))
+          lastError += `\n${readFileSync(errorLog, 'utf8').trim().slice(-2000)}`;
+        return lastError;
+      },
+      failureHint: ` (config in ${options.dir})`,
+    },
+    build,
   );
+  return {
+    port: started.port,
+    process: started.process,
+    configFile: started.spec.configFile,
+    logFiles: [...started.spec.logFiles, stdoutFile, stderrFile],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
