@@ -11,7 +11,11 @@ describe('rule documentation', () => {
       assert.match(rule.id, /^[a-z]+(-[a-z]+)*$/);
       const page = readFileSync(new URL(`${rule.id}.md`, DOCS), 'utf8');
       assert.ok(page.startsWith(`# \`${rule.id}\``), `${rule.id}.md starts with its id`);
-      assert.match(page, new RegExp(`\\*\\*Severity:\\*\\* ${rule.severity}`), `${rule.id}.md states severity ${rule.severity}`);
+      assert.match(
+        page,
+        new RegExp(`\\*\\*Severity:\\*\\* ${rule.severity}`),
+        `${rule.id}.md states severity ${rule.severity}`,
+      );
     }
   });
 
