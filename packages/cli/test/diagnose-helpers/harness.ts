@@ -1,9 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net, { type AddressInfo, type Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startServer } from '../support/servers.js';
+
+export { freePort } from '../support/servers.js';
 
 /**
  * A small end-to-end harness for diagnose: a Node backend with a deterministic late-close window
@@ -11,17 +13,6 @@ import { join } from 'node:path';
  * window gets an RST and no handler runs: lab-findings §3.3), nginx or HAProxy in front of it with one
  * pooled upstream connection and retries off, and a driver. Every process is stopped by its PID.
  */
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface Backend {
   readonly port: number;
@@ -116,63 +107,31 @@ export interface ProxyInstance {
   stop(): Promise<void>;
 }
 
-async function waitForPort(port: number, child: ChildProcess, deadlineMs: number): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (Date.now() < end) {
-    if (child.exitCode !== null) throw new Error(`proxy exited with ${child.exitCode}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await sleep(25);
-  }
-  throw new Error(`proxy did not listen on ${port} within ${deadlineMs} ms`);
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.pid === undefined) return resolve();
-    const kill = setTimeout(() => {
-      try {
-        process.kill(child.pid!, 'SIGKILL');
-      } catch {}
-    }, 3000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    try {
-      process.kill(child.pid, 'SIGTERM');
-    } catch {
-      clearTimeout(kill);
-      resolve();
-    }
+/**
+ * Runs a proxy in the foreground in `dir` on a free port, its config (`config(port)`) in
+ * `configFile`, stdout and stderr both to `dir/stdout.log`; stopped by its PID (shared test support).
+ */
+async function runProxy(spec: {
+  name: string;
+  bin: string;
+  args: string[];
+  dir: string;
+  configFile: string;
+  config: (port: number) => string;
+  logs: string[];
+  env?: NodeJS.ProcessEnv;
+}): Promise<ProxyInstance> {
+  const server = await startServer({
+    name: spec.name,
+    command: spec.bin,
+    args: () => spec.args,
+    prepare: (_dir, port) => writeFileSync(spec.configFile, spec.config(port)),
+    dir: spec.dir,
+    outputFile: join(spec.dir, 'stdout.log'),
+    env: { ...process.env, ...spec.env },
+    startTimeoutMs: 5000,
   });
-}
-
-/** Runs a proxy in the foreground, stdout/stderr to files in `dir`, stopped by PID. */
-async function runProxy(
-  bin: string,
-  args: string[],
-  dir: string,
-  port: number,
-  logs: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<ProxyInstance> {
-  const out = openSync(join(dir, 'stdout.log'), 'a');
-  const child = spawn(bin, args, { cwd: dir, stdio: ['ignore', out, out], env: { ...process.env, ...env } });
-  try {
-    await waitForPort(port, child, 5000);
-  } catch (error) {
-    await stopChild(child);
-    throw error;
-  }
-  return { port, dir, logs, stop: () => stopChild(child) };
+  return { port: server.port, dir: spec.dir, logs: spec.logs, stop: server.stop };
 }
 
 export const NGINX_LOG_FORMAT =
@@ -193,12 +152,11 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-export async function startNginx(dir: string, options: ProxyOptions): Promise<ProxyInstance> {
-  const port = await freePort();
+export function startNginx(dir: string, options: ProxyOptions): Promise<ProxyInstance> {
   mkdirSync(join(dir, 'tmp'), { recursive: true });
   const access = join(dir, 'access.log');
   const error = join(dir, 'error.log');
-  const conf = `daemon off;
+  const config = (port: number) => `daemon off;
 master_process off;
 worker_processes 1;
 pid ${join(dir, 'nginx.pid')};
@@ -231,16 +189,20 @@ http {
   }
 }
 `;
-  writeFileSync(join(dir, 'nginx.conf'), conf);
-  return runProxy('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', error], dir, port, [
-    access,
-    error,
-  ]);
+  const configFile = join(dir, 'nginx.conf');
+  return runProxy({
+    name: 'nginx',
+    bin: 'nginx',
+    args: ['-p', dir, '-c', configFile, '-e', error],
+    dir,
+    configFile,
+    config,
+    logs: [access, error],
+  });
 }
 
-export async function startHaproxy(dir: string, options: ProxyOptions): Promise<ProxyInstance> {
-  const port = await freePort();
-  const conf = `global
+export function startHaproxy(dir: string, options: ProxyOptions): Promise<ProxyInstance> {
+  const config = (port: number) => `global
   log stdout format raw local0
 defaults
   mode http
@@ -259,15 +221,22 @@ backend be
   http-reuse always
   server s1 127.0.0.1:${options.upstreamPort} pool-max-conn 1 pool-purge-delay 10s
 `;
-  writeFileSync(join(dir, 'haproxy.cfg'), conf);
-  return runProxy('haproxy', ['-db', '-f', join(dir, 'haproxy.cfg')], dir, port, [join(dir, 'stdout.log')]);
+  const configFile = join(dir, 'haproxy.cfg');
+  return runProxy({
+    name: 'haproxy',
+    bin: 'haproxy',
+    args: ['-db', '-f', configFile],
+    dir,
+    configFile,
+    config,
+    logs: [join(dir, 'stdout.log')],
+  });
 }
 
 /** Caddy: access log to `access.log`; error entries go to the default logger (stderr → stdout.log). */
-export async function startCaddy(dir: string, options: ProxyOptions): Promise<ProxyInstance> {
-  const port = await freePort();
+export function startCaddy(dir: string, options: ProxyOptions): Promise<ProxyInstance> {
   const access = join(dir, 'access.log');
-  const conf = `{
+  const config = (port: number) => `{
   admin off
   auto_https off
 }
@@ -287,13 +256,15 @@ http://127.0.0.1:${port} {
   }
 }
 `;
-  writeFileSync(join(dir, 'Caddyfile'), conf);
-  return runProxy(
-    'caddy',
-    ['run', '--config', join(dir, 'Caddyfile'), '--adapter', 'caddyfile'],
+  const configFile = join(dir, 'Caddyfile');
+  return runProxy({
+    name: 'caddy',
+    bin: 'caddy',
+    args: ['run', '--config', configFile, '--adapter', 'caddyfile'],
     dir,
-    port,
-    [access, join(dir, 'stdout.log')],
-    { XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir, HOME: dir },
-  );
+    configFile,
+    config,
+    logs: [access, join(dir, 'stdout.log')],
+    env: { XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir, HOME: dir },
+  });
 }

@@ -1,12 +1,13 @@
 /**
  * Real servers for the probe tests and the accuracy benchmark, on 127.0.0.1 with free ports.
- * Every server runs in its own temp dir and is stopped by its PID (SIGTERM, then SIGKILL).
+ * Every server runs in its own temp dir and is stopped by its PID (SIGTERM, then SIGKILL), through
+ * the shared test support (../support/servers.ts); the config templates here are the probe's own.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import * as net from 'node:net';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { startServer } from '../support/servers.js';
+
+export { freePort } from '../support/servers.js';
 
 export interface RunningServer {
   readonly name: string;
@@ -20,95 +21,28 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Resolves once something accepts TCP connections on the port; bounded by `timeoutMs`. */
-export async function waitForPort(port: number, child: ChildProcess, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; Date.now() < deadline && attempt < 1000; attempt++) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`server exited early (code ${child.exitCode}, signal ${child.signalCode})`);
-    }
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect({ host: '127.0.0.1', port });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
-}
-
-function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
-      resolve();
-      return;
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(child.pid as number, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }, 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    try {
-      process.kill(child.pid, signal);
-    } catch {
-      clearTimeout(timer);
-      resolve();
-    }
-  });
-}
-
 async function launch(
   name: string,
   configuredMs: number | null,
   command: string,
   args: string[],
   build: (dir: string, port: number) => Promise<void>,
-  stopSignal: NodeJS.Signals = 'SIGTERM',
 ): Promise<RunningServer> {
-  const dir = await mkdtemp(join(tmpdir(), `kap-probe-${name}-`));
-  const port = await freePort();
-  await build(dir, port);
-  const child = spawn(
+  const server = await startServer({
+    name,
     command,
-    args.map((arg) => arg.replaceAll('{dir}', dir).replaceAll('{port}', String(port))),
-    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (data: string) => {
-    if (stderr.length < 10_000) stderr += data;
+    args: (dir, port) => args.map((arg) => arg.replaceAll('{dir}', dir).replaceAll('{port}', String(port))),
+    prepare: build,
   });
-  const stop = async () => {
-    await stopChild(child, stopSignal);
-    await rm(dir, { recursive: true, force: true });
+  return {
+    name,
+    port: server.port,
+    pid: server.pid,
+    configuredMs,
+    expectedCloseMs: configuredMs,
+    dir: server.dir,
+    stop: server.stop,
   };
-  try {
-    await waitForPort(port, child);
-  } catch (error) {
-    await stop();
-    throw new Error(`${name}: ${(error as Error).message}\n${stderr}`);
-  }
-  return { name, port, pid: child.pid as number, configuredMs, expectedCloseMs: configuredMs, dir, stop };
 }
 
 export function startNginx(keepaliveSeconds = 2): Promise<RunningServer> {
@@ -118,7 +52,7 @@ export function startNginx(keepaliveSeconds = 2): Promise<RunningServer> {
     'nginx',
     ['-p', '{dir}', '-c', '{dir}/nginx.conf', '-e', '{dir}/error.log'],
     async (dir, port) => {
-      await mkdir(join(dir, 'tmp'));
+      await mkdir(join(dir, 'tmp'), { recursive: true });
       await writeFile(
         join(dir, 'nginx.conf'),
         `daemon off;
@@ -143,7 +77,6 @@ http {
 `,
       );
     },
-    'SIGTERM',
   );
 }
 
@@ -156,7 +89,7 @@ export function startApache(keepaliveSeconds = 2): Promise<RunningServer> {
     'apache2',
     ['-d', '{dir}', '-f', '{dir}/httpd.conf', '-DFOREGROUND'],
     async (dir, port) => {
-      await mkdir(join(dir, 'htdocs'));
+      await mkdir(join(dir, 'htdocs'), { recursive: true });
       await writeFile(join(dir, 'htdocs', 'index.html'), 'ok\n');
       // Workers run as www-data: the document root must be readable by it.
       await chmod(dir, 0o755);
@@ -191,7 +124,6 @@ DirectoryIndex index.html
 `,
       );
     },
-    'SIGTERM',
   );
 }
 
@@ -218,7 +150,6 @@ frontend fe
 `,
       );
     },
-    'SIGTERM',
   );
 }
 

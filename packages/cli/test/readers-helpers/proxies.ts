@@ -1,23 +1,14 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import { createServer as createHttpServer, request, type Server } from 'node:http';
-import { type AddressInfo, createServer as createNetServer, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { AddressInfo, Socket } from 'node:net';
 
-/** A free loopback port: bind port 0, read it, close. */
-export async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-export async function tempDir(prefix: string): Promise<{ path: string; remove(): Promise<void> }> {
-  const path = await mkdtemp(join(tmpdir(), prefix));
-  return { path, remove: () => rm(path, { recursive: true, force: true }) };
-}
+export {
+  freePort,
+  startProcess,
+  type TrackedProcess as RunningProcess,
+  tempDir,
+  waitForPort,
+} from '../support/servers.js';
 
 export function binaryAvailable(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
@@ -102,62 +93,4 @@ export function get(port: number, path = '/'): Promise<number> {
     req.on('error', reject);
     req.end();
   });
-}
-
-/** Waits until something accepts connections on the port (bounded). */
-export async function waitForPort(port: number, limitMs = 10_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (Date.now() < deadline) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = new Socket();
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-      socket.connect(port, '127.0.0.1');
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`nothing listening on 127.0.0.1:${port} after ${limitMs} ms`);
-}
-
-/** A started proxy process, stopped by its PID. */
-export interface RunningProcess {
-  readonly child: ChildProcess;
-  output(): string;
-  stop(): Promise<void>;
-}
-
-export function startProcess(cmd: string, args: string[]): RunningProcess {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => (output += d));
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => (output += d));
-  return {
-    child,
-    output: () => output,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return resolve();
-        const timer = setTimeout(() => {
-          try {
-            process.kill(child.pid!, 'SIGKILL');
-          } catch {
-            // already gone
-          }
-        }, 3000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        try {
-          process.kill(child.pid, 'SIGTERM');
-        } catch {
-          clearTimeout(timer);
-          resolve();
-        }
-      }),
-  };
 }
