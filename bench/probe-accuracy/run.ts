@@ -12,23 +12,16 @@
  * "Real timeout" is the configured one, except for Node 20.20.2, which closes 1000 ms after its
  * keepAliveTimeout (hard-coded buffer, lab-findings §2); both errors are reported for Node.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { type ManagedProcess, ProcessGroup } from '../../packages/cli/src/lab/processes.js';
 import { type IdleCloseSample, measureIdleClose } from '../../packages/cli/src/probe/engine.js';
 import { median } from '../../packages/cli/src/probe/summary.js';
-import {
-  type RunningServer,
-  startApache,
-  startGunicornSync,
-  startHaproxy,
-  startNginx,
-  startNodeServerWithBuffer,
-  startUvicorn,
-} from '../../packages/cli/test/probe-helpers/servers.js';
+import * as servers from '../../packages/cli/test/probe-helpers/servers.js';
 
 const { values } = parseArgs({
   options: { samples: { type: 'string', default: '10' }, out: { type: 'string' } },
@@ -38,17 +31,17 @@ const MAX_WAIT_MS = 20_000;
 
 interface Target {
   readonly label: string;
-  readonly start: () => Promise<RunningServer>;
+  readonly start: () => Promise<servers.RunningServer>;
 }
 
 const TARGETS: Target[] = [
-  { label: 'Node http, keepAliveTimeout 1000 ms', start: () => startNodeServerWithBuffer(1000) },
-  { label: 'Node http, keepAliveTimeout 2500 ms', start: () => startNodeServerWithBuffer(2500) },
-  { label: 'nginx 1.22, keepalive_timeout 2s', start: () => startNginx(2) },
-  { label: 'Apache 2.4 event, KeepAliveTimeout 2', start: () => startApache(2) },
-  { label: 'HAProxy 2.6, timeout http-keep-alive 2s', start: () => startHaproxy(2) },
-  { label: 'uvicorn 0.17, --timeout-keep-alive 2', start: () => startUvicorn(2) },
-  { label: 'gunicorn 20.1 sync worker (default)', start: () => startGunicornSync() },
+  { label: 'Node http, keepAliveTimeout 1000 ms', start: () => servers.startNodeServerWithBuffer(1000) },
+  { label: 'Node http, keepAliveTimeout 2500 ms', start: () => servers.startNodeServerWithBuffer(2500) },
+  { label: 'nginx 1.22, keepalive_timeout 2s', start: () => servers.startNginx(2) },
+  { label: 'Apache 2.4 event, KeepAliveTimeout 2', start: () => servers.startApache(2) },
+  { label: 'HAProxy 2.6, timeout http-keep-alive 2s', start: () => servers.startHaproxy(2) },
+  { label: 'uvicorn 0.17, --timeout-keep-alive 2', start: () => servers.startUvicorn(2) },
+  { label: 'gunicorn 20.1 sync worker (default)', start: () => servers.startGunicornSync() },
 ];
 
 /**
@@ -90,40 +83,44 @@ interface Capture {
 async function startCapture(port: number): Promise<Capture | null> {
   const dir = await mkdtemp(join(tmpdir(), 'kap-probe-pcap-'));
   const file = join(dir, 'probe.pcap');
-  const child = spawn(
-    'tcpdump',
-    ['-i', 'lo', '-n', '-U', '--immediate-mode', '-w', file, `tcp port ${port}`],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
+  const group = new ProcessGroup();
+  let tcpdump: ManagedProcess;
+  try {
+    tcpdump = group.spawn('tcpdump', 'tcpdump', [
+      '-i',
+      'lo',
+      '-n',
+      '-U',
+      '--immediate-mode',
+      '-w',
+      file,
+      `tcp port ${port}`,
+    ]);
+  } catch {
+    await rm(dir, { recursive: true, force: true });
+    return null; // not installed
+  }
   const ready = await new Promise<boolean>((resolve) => {
     const timer = setTimeout(() => resolve(false), 5000);
-    child.on('error', () => {
+    void tcpdump.exited.then(() => {
       clearTimeout(timer);
       resolve(false);
     });
-    child.stderr?.on('data', (data: Buffer) => {
+    tcpdump.child.stderr?.on('data', (data: Buffer) => {
       if (data.toString().includes('listening on')) {
         clearTimeout(timer);
         resolve(true);
       }
     });
   });
-  const stopChild = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.pid === undefined) return resolve();
-      child.once('exit', () => resolve());
-      process.kill(child.pid, 'SIGTERM');
-    });
   if (!ready) {
-    await stopChild();
+    await group.stopAll();
     await rm(dir, { recursive: true, force: true });
     return null;
   }
   return {
     async stop() {
-      await stopChild();
+      await group.stopAll();
       const decoded = spawnSync('tcpdump', ['-r', file, '-n', '-tt', '--time-stamp-precision=micro'], {
         encoding: 'utf8',
         maxBuffer: 64 * 1024 * 1024,
