@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, readdirSync, readFileSync, type WriteStream } from 'node:fs';
 import { LabSetupError } from './errors.js';
+import { Watchdog } from './watchdog.js';
 
 export interface ManagedProcess {
   readonly name: string;
@@ -35,8 +36,21 @@ export interface SpawnOptions {
 export class ProcessGroup {
   private readonly processes: ManagedProcess[] = [];
   private stopping = false;
+  private readonly watchdog: Watchdog | undefined;
 
-  constructor(private readonly log: (line: string) => void = () => {}) {}
+  /**
+   * With `guard`, a watchdog process stops every child (and removes `tempDir`) if this process dies
+   * without cleaning up (SIGKILL): proxies do not notice that their parent is gone.
+   */
+  constructor(
+    private readonly log: (line: string) => void = () => {},
+    options: { guard?: boolean; tempDir?: string } = {},
+  ) {
+    if (options.guard) {
+      this.watchdog = Watchdog.start();
+      if (options.tempDir) this.watchdog.removeOnDeath(options.tempDir);
+    }
+  }
 
   get all(): readonly ManagedProcess[] {
     return this.processes;
@@ -110,6 +124,7 @@ export class ProcessGroup {
       hasExited: () => exitedFlag,
     };
     this.processes.push(managed);
+    this.watchdog?.watch(child.pid);
     this.log(`started ${name} (pid ${child.pid})`);
     return managed;
   }
@@ -133,6 +148,7 @@ export class ProcessGroup {
       if (await waitGone(pid, 1000)) continue;
       signalPid(pid, 'SIGKILL');
     }
+    this.watchdog?.release(managed.pid);
     this.log(`stopped ${managed.name} (pid ${managed.pid})`);
   }
 
@@ -146,6 +162,11 @@ export class ProcessGroup {
         // keep stopping the others
       }
     }
+  }
+
+  /** After `stopAll` and the temp dir's removal: the watchdog exits without doing anything. */
+  release(): void {
+    this.watchdog?.close();
   }
 }
 

@@ -163,7 +163,7 @@ export async function runLab(options: LabOptions): Promise<LabResult> {
   const keep = options.keepArtifactsDir ? resolve(options.keepArtifactsDir) : null;
   if (keep) mkdirSync(keep, { recursive: true });
   const root = keep ?? mkdtempSync(join(tmpdir(), 'keepalive-parity-lab-'));
-  const group = new ProcessGroup((line) => progress(line));
+  const group = new ProcessGroup((line) => progress(line), { guard: true, tempDir: keep ? undefined : root });
   progress(`working directory ${root}${keep ? ' (kept)' : ' (removed at the end)'}`);
   if (options.stockNodeBackend && options.mode !== 'natural')
     throw new LabSetupError('a stock Node backend has no late-close window: use it with natural mode');
@@ -279,6 +279,7 @@ export async function runLab(options: LabOptions): Promise<LabResult> {
   } finally {
     await group.stopAll();
     if (!keep) rmSync(root, { recursive: true, force: true });
+    group.release();
   }
   return {
     proxy: {
