@@ -18,8 +18,9 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 Every command has --help (with an example) and --json (one document on stdout).
 Exit codes: 0 holds / nothing found, 1 violation or race found, 2 usage or input error.
 
-Example:
-  ${TOOL_NAME} check --lb 60s --backend runtime:gunicorn
+Examples:
+  ${TOOL_NAME} lab                                         # reproduce the race on 127.0.0.1
+  ${TOOL_NAME} check --lb 60s --backend runtime:gunicorn   # check one hop
 `;
 }
 

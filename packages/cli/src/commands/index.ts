@@ -12,13 +12,14 @@ import { scanCommand } from './scan.js';
  * DuckDB) are imported inside `run`, so `--help` and `check` stay fast.
  */
 export const COMMANDS: readonly Command[] = [
+  // In the order users meet them: see the race, check a hop, guard it, find it, measure it, read logs.
+  labCommand,
   checkCommand,
   assertCommand,
-  defaultsCommand,
+  scanCommand,
   probeCommand,
   diagnoseCommand,
-  labCommand,
-  scanCommand,
+  defaultsCommand,
 ];
 
 export function findCommand(name: string): Command | undefined {
