@@ -1,6 +1,6 @@
-import { parseDuration } from '../../duration/syntaxes.js';
 import type { Fact, Provenance } from '../../facts.js';
 import { defaultFact } from '../../kb/index.js';
+import { durationOrDiagnostic } from '../diagnostics.js';
 import { asArray, asRecord, type LinedDocument, parseLined } from '../envoy/yaml.js';
 import {
   type ConfigReader,
@@ -102,13 +102,7 @@ function caddyDuration(
   field: string,
   diagnostics: ReaderDiagnostic[],
 ): { ms: number; text: string } | undefined {
-  try {
-    const d = parseDuration(text, { syntax: 'caddy', location: { file: input.file, line, field } });
-    return { ms: d.ms, text: d.text };
-  } catch (error) {
-    diagnostics.push({ severity: 'error', message: (error as Error).message, file: input.file, line, field });
-    return undefined;
-  }
+  return durationOrDiagnostic(text, 'caddy', { file: input.file, line, field }, diagnostics);
 }
 
 function fileAt(input: ReaderInput, line: number | undefined): Provenance {

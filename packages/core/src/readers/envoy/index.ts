@@ -1,6 +1,7 @@
 import { parseProtobufDurationValue } from '../../duration/syntaxes.js';
 import type { Fact, Provenance } from '../../facts.js';
 import { defaultFact } from '../../kb/index.js';
+import { orDiagnostic } from '../diagnostics.js';
 import {
   type ConfigReader,
   type ReaderDiagnostic,
@@ -139,14 +140,8 @@ function durationAt(
   field: string,
   diagnostics: ReaderDiagnostic[],
 ): { ms: number; text: string } | undefined {
-  const line = located.doc.lineOf([...located.path, ...rest]);
-  try {
-    const d = parseProtobufDurationValue(value, { location: { file: input.file, line, field } });
-    return { ms: d.ms, text: d.text };
-  } catch (error) {
-    diagnostics.push({ severity: 'error', message: (error as Error).message, file: input.file, line, field });
-    return undefined;
-  }
+  const where = { file: input.file, line: located.doc.lineOf([...located.path, ...rest]), field };
+  return orDiagnostic(() => parseProtobufDurationValue(value, { location: where }), where, diagnostics);
 }
 
 function countOf(value: unknown): number | undefined {

@@ -1,5 +1,5 @@
-import { parseDuration } from '../../duration/syntaxes.js';
 import type { Fact, Provenance } from '../../facts.js';
+import { durationOrDiagnostic } from '../diagnostics.js';
 import {
   type ConfigReader,
   type ReaderDiagnostic,
@@ -182,13 +182,7 @@ function time(
   field: string,
   diagnostics: ReaderDiagnostic[],
 ): { ms: number; text: string } | undefined {
-  try {
-    const d = parseDuration(text, { syntax: 'haproxy', location: { file: input.file, line, field } });
-    return { ms: d.ms, text: d.text };
-  } catch (error) {
-    diagnostics.push({ severity: 'error', message: (error as Error).message, file: input.file, line, field });
-    return undefined;
-  }
+  return durationOrDiagnostic(text, 'haproxy', { file: input.file, line, field }, diagnostics);
 }
 
 /** A `server`/`default-server` keyword's value: `server s1 10.0.0.1:80 max-reuse 100`. */

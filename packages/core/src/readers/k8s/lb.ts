@@ -1,6 +1,7 @@
-import { type DurationSyntax, parseDuration } from '../../duration/syntaxes.js';
+import type { DurationSyntax } from '../../duration/syntaxes.js';
 import type { Fact, FactSubject, Provenance } from '../../facts.js';
 import { defaultFact } from '../../kb/index.js';
+import { durationOrDiagnostic } from '../diagnostics.js';
 import { type ReaderDiagnostic, type ReaderResult, type ReadSide, tagDiagnostics } from '../types.js';
 import type { K8sManifests, K8sObject } from './index.js';
 
@@ -46,22 +47,12 @@ function parseValue(
   field: string,
   diagnostics: ReaderDiagnostic[],
 ): { ms: number; text: string } | undefined {
-  try {
-    const d = parseDuration(text, {
-      syntax,
-      location: { file: object.file, line: object.lineOf(path), field },
-    });
-    return { ms: d.ms, text: d.text };
-  } catch (error) {
-    diagnostics.push({
-      severity: 'error',
-      message: (error as Error).message,
-      file: object.file,
-      line: object.lineOf(path),
-      field,
-    });
-    return undefined;
-  }
+  return durationOrDiagnostic(
+    text,
+    syntax,
+    { file: object.file, line: object.lineOf(path), field },
+    diagnostics,
+  );
 }
 
 function isIngressNginxConfigMap(object: K8sObject): boolean {

@@ -1,6 +1,6 @@
-import { parseDuration } from '../../duration/syntaxes.js';
 import type { Fact, FactValue, Provenance } from '../../facts.js';
 import { defaultFact, versionInRange } from '../../kb/index.js';
+import { durationOrDiagnostic } from '../diagnostics.js';
 import {
   type ConfigReader,
   type ReaderDiagnostic,
@@ -56,34 +56,22 @@ function durationFact(
   extra: Partial<Fact> = {},
 ): Fact | undefined {
   const text = directive.args[0] ?? '';
-  try {
-    const d = parseDuration(text, {
-      syntax: 'nginx',
-      location: { file: directive.file, line: directive.line, field: directive.name },
-    });
-    const value: FactValue =
-      d.ms === 0 && subject === 'server-keepalive'
-        ? { type: 'disabled', text: `${directive.name} 0` }
-        : { type: 'duration', ms: d.ms, text: d.text };
-    return {
-      subject,
-      value,
-      product: 'nginx',
-      setting,
-      unit: 'nginx time',
-      provenance: file(directive),
-      ...extra,
-    };
-  } catch (error) {
-    diagnostics.push({
-      severity: 'error',
-      message: (error as Error).message,
-      file: directive.file,
-      line: directive.line,
-      field: directive.name,
-    });
-    return undefined;
-  }
+  const where = { file: directive.file, line: directive.line, field: directive.name };
+  const d = durationOrDiagnostic(text, 'nginx', where, diagnostics);
+  if (!d) return undefined;
+  const value: FactValue =
+    d.ms === 0 && subject === 'server-keepalive'
+      ? { type: 'disabled', text: `${directive.name} 0` }
+      : { type: 'duration', ms: d.ms, text: d.text };
+  return {
+    subject,
+    value,
+    product: 'nginx',
+    setting,
+    unit: 'nginx time',
+    provenance: file(directive),
+    ...extra,
+  };
 }
 
 function countFact(
