@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { test } from 'node:test';
 import { descendantPids, isAlive } from '../src/lab/processes.js';
 import { BIN } from './cli-helpers.js';
@@ -34,6 +34,7 @@ test('SIGKILL mid-run: the watchdog stops the proxy and backends and removes the
   });
   const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
   let all: number[] = [];
+  let workDir: string | undefined;
   try {
     await Promise.race([ready, exited]);
     await new Promise((r) => setTimeout(r, 500));
@@ -41,14 +42,15 @@ test('SIGKILL mid-run: the watchdog stops the proxy and backends and removes the
     assert.ok(started.length >= 4, stderr);
     all = [...started, ...started.flatMap((pid) => descendantPids(pid))];
     assert.ok(all.some(isAlive), 'the lab has running children before the kill');
-    const workDir = /working directory (\S+)/.exec(stderr)?.[1];
+    workDir = /working directory (\S+)/.exec(stderr)?.[1];
     assert.ok(workDir && existsSync(workDir));
     child.kill('SIGKILL');
     await exited;
     // SIGTERM at once, SIGKILL after 2 s for anything left.
     const gone = await waitUntil(() => !all.some(isAlive), 8_000);
     assert.ok(gone, `still alive after the lab was SIGKILLed: ${all.filter(isAlive).join(', ')}`);
-    assert.ok(await waitUntil(() => !existsSync(workDir!), 4_000), 'temp dir removed by the watchdog');
+    const dir = workDir!;
+    assert.ok(await waitUntil(() => !existsSync(dir), 4_000), 'temp dir removed by the watchdog');
   } finally {
     clearTimeout(guard);
     child.kill('SIGKILL');
@@ -59,5 +61,7 @@ test('SIGKILL mid-run: the watchdog stops the proxy and backends and removes the
         // gone
       }
     }
+    // Also when the test fails: leave nothing behind.
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
   }
 });
