@@ -26,7 +26,11 @@ describe('lab CLI', () => {
     assert.equal(doc.proxy.name, 'node');
     assert.equal(typeof doc.proxy.version, 'string');
     assert.equal(doc.backend.configuredKeepAliveMs, 1000);
-    assert.ok(doc.backend.measuredKeepAliveMs >= 1000);
+    // Measured from the backend's log: 'finish' (hrtime) to its idle timer firing. libuv arms the
+    // timer from the loop time cached at the start of the iteration, so it can fire a fraction of a
+    // millisecond before 1000 ms after the logged 'finish'; late by a few ms on a busy host.
+    const measured = doc.backend.measuredKeepAliveMs;
+    assert.ok(measured > 990 && measured < 1300, `measured ${measured} ms for a configured 1000 ms`);
     assert.equal(doc.mode, 'deterministic');
     assert.deepEqual(
       doc.scenarios.map((s: any) => s.name),

@@ -39,7 +39,13 @@ describe('lab, deterministic mode, real proxies', () => {
     const { result, pids } = await runLabForTest({ proxy: 'nginx' });
     assert.equal(result.proxy.name, 'nginx');
     assert.match(result.proxy.version ?? '', /^\d+\.\d+/);
-    assert.ok(result.backend.measuredKeepAliveMs !== null && result.backend.measuredKeepAliveMs >= 1000);
+    // The backend's idle timer, from its log; it can fire a fraction of a ms early (libuv's cached
+    // loop time) or a few ms late on a busy host.
+    const measured = result.backend.measuredKeepAliveMs;
+    assert.ok(
+      measured !== null && measured > 990 && measured < 1300,
+      `measured ${measured} ms for a configured 1000 ms`,
+    );
     assertRaceWithoutHandler(result, 'mismatch');
     assertNo502(result, 'fixed');
     assert.equal(scenario(result, 'fixed').reusedPooledConnection, scenario(result, 'fixed').requests);
