@@ -7,6 +7,7 @@ import { planScenarios } from '../src/lab/run.js';
 import type { LabOptions, LabResult } from '../src/lab/types.js';
 import { main } from '../src/main.js';
 import { palette } from '../src/render/color.js';
+import { TEST_LAB_OPTIONS } from './lab-helpers/run-lab.js';
 
 async function runMain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new PassThrough();
@@ -27,18 +28,7 @@ async function runMain(args: string[]): Promise<{ code: number; stdout: string; 
   return { code, stdout: out, stderr: err };
 }
 
-const OPTIONS: LabOptions = {
-  proxy: 'nginx',
-  mode: 'deterministic',
-  backendKeepAliveMs: 1000,
-  proxyIdleMs: 10_000,
-  windowMs: 20,
-  attempts: 3,
-  timeoutMs: 60_000,
-  scenarios: ['mismatch', 'fixed', 'retry-get', 'retry-post'],
-  fixedMarginMs: 5000,
-  capture: false,
-};
+const OPTIONS: LabOptions = { proxy: 'nginx', ...TEST_LAB_OPTIONS };
 
 describe('lab usage', () => {
   for (const [args, pattern] of [

@@ -2,21 +2,26 @@ import { isAlive } from '../../src/lab/processes.js';
 import { runLab } from '../../src/lab/run.js';
 import type { LabOptions, LabResult, ScenarioResult } from '../../src/lab/types.js';
 
+/** Test-sized lab options (the deterministic mode, a 1 s backend, every scenario, 3 attempts each). */
+export const TEST_LAB_OPTIONS: Omit<LabOptions, 'proxy'> = {
+  mode: 'deterministic',
+  backendKeepAliveMs: 1000,
+  proxyIdleMs: 10_000,
+  windowMs: 20,
+  attempts: 3,
+  timeoutMs: 60_000,
+  scenarios: ['mismatch', 'fixed', 'retry-get', 'retry-post'],
+  fixedMarginMs: 5000,
+  capture: false,
+};
+
 /** Runs the lab in-process with test-sized defaults; returns the result and every PID it started. */
 export async function runLabForTest(
   overrides: Partial<LabOptions> & Pick<LabOptions, 'proxy'>,
 ): Promise<{ result: LabResult; pids: number[]; progress: string[] }> {
   const progress: string[] = [];
   const result = await runLab({
-    mode: 'deterministic',
-    backendKeepAliveMs: 1000,
-    proxyIdleMs: 10_000,
-    windowMs: 20,
-    attempts: 3,
-    timeoutMs: 60_000,
-    scenarios: ['mismatch', 'fixed', 'retry-get', 'retry-post'],
-    fixedMarginMs: 5000,
-    capture: false,
+    ...TEST_LAB_OPTIONS,
     ...overrides,
     progress: (line) => progress.push(line),
   });
