@@ -8,6 +8,10 @@ export type CauseCode =
   | 'tls'
   | 'malformed-response'
   | 'client-aborted'
+  /** The upstream closed or reset the connection after the response header was sent (crash mid-body). */
+  | 'upstream-closed-mid-response'
+  /** The upstream's response header did not fit the proxy's buffer (nginx `upstream sent too big header`). */
+  | 'response-header-too-big'
   | 'unknown';
 
 export const CAUSE_CODES: readonly CauseCode[] = [
@@ -19,8 +23,17 @@ export const CAUSE_CODES: readonly CauseCode[] = [
   'tls',
   'malformed-response',
   'client-aborted',
+  'upstream-closed-mid-response',
+  'response-header-too-big',
   'unknown',
 ];
+
+/**
+ * Where in the exchange with the upstream a failure happened. The keep-alive race can only produce
+ * `send-request` or `read-header` failures (before any response byte); `read-body` failures (nginx
+ * `while reading upstream`, `readv()`, a truncated response) are never the race.
+ */
+export type FailurePhase = 'connect' | 'send-request' | 'read-header' | 'read-body';
 
 /** Who generated the response status: the LB/proxy itself, or the target behind it. */
 export type Generator = 'lb' | 'target' | 'unknown';
@@ -58,6 +71,16 @@ export interface LogRecord {
   readonly protocol?: string | undefined;
   /** The proxy's connection number (nginx `$connection` / `*CID`), to join access and error logs. */
   readonly connectionId?: string | undefined;
+  /** The phase of an upstream failure, when the line says it (see FailurePhase). */
+  readonly phase?: FailurePhase | undefined;
+  /** The downstream client's address (`ip` or `ip:port`), to join error-log events to access-log lines. */
+  readonly client?: string | undefined;
+  /** The request line as logged (`GET /x HTTP/1.1`), to join error-log events to access-log lines. */
+  readonly requestLine?: string | undefined;
+  /** A request id the proxy logged (`x_request_id`, Envoy `%REQ(X-REQUEST-ID)%`, gorouter `vcap_request_id`). */
+  readonly requestId?: string | undefined;
+  /** The upstream connection was a reused (pooled) one, when the format says so (gorouter `conn-reused`). */
+  readonly connReused?: boolean | undefined;
 }
 
 export type ParseResult =
