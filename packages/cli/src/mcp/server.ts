@@ -5,7 +5,7 @@ import type { CallToolResult, ServerNotification, ServerRequest } from '@modelco
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
-import { cliArgs, runCommand, type ToolDeclaration, type ToolOutcome } from './tool.js';
+import { type AnyToolDeclaration, cliArgs, runCommand, type ToolOutcome } from './tool.js';
 import { TOOLS } from './tools/index.js';
 
 const EXIT_MEANING: Record<number, string> = {
@@ -39,10 +39,9 @@ export function toolResult(name: string, outcome: ToolOutcome): CallToolResult {
   };
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: each declaration has its own input shape
 export function registerTool(
   server: McpServer,
-  tool: ToolDeclaration<any>,
+  tool: AnyToolDeclaration,
   env: NodeJS.ProcessEnv,
   cwd: string,
 ): void {

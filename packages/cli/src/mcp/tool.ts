@@ -26,6 +26,10 @@ export interface ToolDeclaration<I extends InputShape = InputShape> {
   readonly argv?: (input: z.infer<z.ZodObject<I>>) => string[];
 }
 
+/** A declaration of any input shape (the registry's element type). */
+// biome-ignore lint/suspicious/noExplicitAny: each declaration has its own input shape
+export type AnyToolDeclaration = ToolDeclaration<any>;
+
 /** Declares a tool; the identity, for type inference. */
 export function defineTool<I extends InputShape>(declaration: ToolDeclaration<I>): ToolDeclaration<I> {
   return declaration;
