@@ -97,7 +97,21 @@ export const sarifRenderer: FormatRenderer = {
           },
           originalUriBaseIds: { SRCROOT: { uri: `${pathToFileUri(input.cwd)}/` } },
           invocations: [{ executionSuccessful: true, commandLine: `${TOOL_NAME} ${input.command}` }],
-          properties: { command: input.command, verdict: input.evaluation.verdict },
+          // Every hop, also those without a finding (the GitHub Action's job summary is made from these).
+          properties: {
+            command: input.command,
+            verdict: input.evaluation.verdict,
+            hops: input.evaluation.hops.map((h) => ({
+              hop: h.hop.index + 1,
+              name: h.hop.name,
+              verdict: h.verdict,
+              serverKeepAliveMs: h.serverKeepAliveMs,
+              clientIdleMs: h.clientIdleMs,
+              marginMs: h.hop.marginMs,
+              requiredMs: h.requiredMs,
+              headroomMs: h.headroomMs,
+            })),
+          },
           results,
         },
       ],
