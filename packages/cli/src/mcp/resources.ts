@@ -1,19 +1,25 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { getEntry, knowledgeBaseEntries, RULES } from '@keepalive-parity/core';
 import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 
 /**
- * Where the rule pages are: inside the installed package (`docs/rules`, copied there by the
- * package's prepack script, so an installed CLI serves them) or, in the repository, the
- * repository's own `docs/rules` (one source of truth, nothing generated to drift).
+ * Where the rule pages are. In the repository: its own `docs/rules` (one source of truth, nothing
+ * generated to drift). In an installed package: the package's `docs/rules`, copied there by the
+ * package's prepack script (scripts/copy-rule-docs.mjs); never a folder of the user's project.
  */
 export function ruleDocsDir(): string | undefined {
-  const candidates = ['../../docs/rules/', '../../../../docs/rules/'].map((rel) =>
-    fileURLToPath(new URL(rel, import.meta.url)),
-  );
-  return candidates.find((dir) => existsSync(dir));
+  const at = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
+  let inRepository = false;
+  try {
+    inRepository =
+      JSON.parse(readFileSync(at('../../../../package.json'), 'utf8')).name === 'keepalive-parity-monorepo';
+  } catch {
+    // not in the repository
+  }
+  const dir = at(inRepository ? '../../../../docs/rules/' : '../../docs/rules/');
+  return existsSync(dir) ? dir : undefined;
 }
 
 export const RULE_URI = 'keepalive-parity://rules/{id}';
