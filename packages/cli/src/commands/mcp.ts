@@ -14,8 +14,10 @@ command's --json document as structured content. Resources: the rule pages
 Prompt: investigate-502. Relative paths are resolved against the server's working directory.
 Logs go to stderr. See docs/mcp.md.
 
-Example (a client configuration):
-  { "mcpServers": { "keepalive-parity": { "command": "npx", "args": ["-y", "keepalive-parity", "mcp"] } } }
+Examples:
+  keepalive-parity mcp
+  # in an MCP client's configuration (Claude Desktop, Cursor, Claude Code .mcp.json):
+  #   { "mcpServers": { "keepalive-parity": { "command": "npx", "args": ["-y", "keepalive-parity", "mcp"] } } }
 `,
   async run(args, context) {
     parseCommandArgs('mcp', args, {});

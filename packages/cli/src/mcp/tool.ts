@@ -1,4 +1,4 @@
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import { findCommand } from '../commands/index.js';
@@ -101,8 +101,7 @@ export async function runCommand(name: string, args: string[], call: CallEnviron
   if (!command) throw new Error(`no command ${name}`);
   const stdout = new Collect();
   const stderr = new Collect();
-  const stdin = new (await import('node:stream')).Readable({ read() {} });
-  stdin.push(null);
+  const stdin = Readable.from([]); // a tool has no stdin (`-` inputs read nothing)
   const context: CliContext = {
     stdout,
     stderr,
