@@ -164,6 +164,11 @@ function main() {
   mkdirSync(dirname(sarifFile), { recursive: true });
   writeFileSync(sarifFile, run.stdout);
   const sarifRun = log.runs[0];
+  const unlocated = (sarifRun.results ?? []).filter((r) => !r.locations?.length).length;
+  if (unlocated > 0)
+    process.stderr.write(
+      `::warning::keepalive-parity: ${unlocated} finding(s) have no file location (every value came from the command line, a live API or a default); GitHub code scanning rejects a SARIF file with such a result, so do not upload this one (use the job summary and the outputs)\n`,
+    );
   const { counts, markdown } = report(command, sarifRun);
   setOutput('verdict', sarifRun.properties?.verdict ?? 'unknown');
   setOutput('counts', JSON.stringify(counts));

@@ -136,9 +136,9 @@ describe('GitHub Action (action.yml + action/main.mjs)', () => {
     assert.equal(run.outputs['sarif-file'], sarifFile);
     assert.deepEqual(validateSarif(run.sarifText), []);
     // Paths relative to the workspace root, as upload-sarif needs them.
-    const uris = run.sarif.runs[0].results.flatMap((r: any) =>
-      (r.locations ?? []).map((l: any) => l.physicalLocation.artifactLocation.uri),
-    );
+    const uris = run.sarif.runs[0].results
+      .filter((r: any) => r.level === 'error')
+      .flatMap((r: any) => r.locations.map((l: any) => l.physicalLocation.artifactLocation.uri));
     assert.deepEqual(uris, ['docker-compose.yml', 'k8s/orders.yaml', 'infra/main.tf']);
     // The job summary: a Markdown table with one row per hop, escaped, and the findings.
     assert.match(run.summary, /^## keepalive-parity scan: ❌ violation\n/);
@@ -215,6 +215,9 @@ describe('GitHub Action (action.yml + action/main.mjs)', () => {
           ),
         );
         assert.doesNotMatch(run.summary + run.stderr, /test-secret-not-real|AKIDEXAMPLETESTONLY/);
+        // Nothing was read from a file: the SARIF cannot go to code scanning, and the action says so.
+        if (verdict === 'violation')
+          assert.match(run.stderr, /::warning::keepalive-parity: \d+ finding\(s\) have no file location/);
       });
     }
   });

@@ -25,11 +25,25 @@ function lineOf(location: any): string {
 }
 
 describe('--format sarif (SARIF 2.1.0, validated by Microsoft sarif-multitool)', () => {
-  it('the validator rejects a broken log (so that a clean result means something)', () => {
+  it('the validator rejects a broken log and a result without a location (so that a clean result means something)', () => {
     const problems = validateSarif(JSON.stringify({ runs: [{ tool: { driver: {} } }] }));
     assert.ok(
       problems.some((p) => p.level === 'error' && p.ruleId === 'JSON1002'),
       JSON.stringify(problems),
+    );
+    const unlocated = {
+      version: '2.1.0',
+      runs: [
+        {
+          tool: { driver: { name: 'x', rules: [{ id: 'a' }] } },
+          results: [{ ruleId: 'a', message: { text: 'm.' } }],
+        },
+      ],
+    };
+    const gh = validateSarif(JSON.stringify(unlocated));
+    assert.ok(
+      gh.some((p) => p.level === 'error' && p.ruleId.startsWith('GH')),
+      JSON.stringify(gh),
     );
   });
 
@@ -64,6 +78,16 @@ describe('--format sarif (SARIF 2.1.0, validated by Microsoft sarif-multitool)',
     assert.equal(lineOf(web.locations[0]), `${REPO}/docker-compose.yml:12`);
     assert.equal(lineOf(web.relatedLocations[0]), `${REPO}/nginx/nginx.conf:11`);
     assert.match(web.message.text, /Fix: next start --keepAliveTimeout 35000\. Or: upstream NAME/);
+    // A finding on defaults only is anchored to its hop's file (GitHub needs a location): the
+    // client-side nginx limits at the upstream's line.
+    const limits = run.results.filter(
+      (r: any) => r.ruleId === 'other-connection-limits' && r.properties.hopName.includes('web'),
+    );
+    assert.deepEqual(
+      limits.map((r: any) => lineOf(r.locations[0])),
+      [`${REPO}/nginx/nginx.conf:11`, `${REPO}/nginx/nginx.conf:11`],
+    );
+    for (const result of run.results) assert.ok(result.locations?.length, result.ruleId);
     // Every config-read fact of a violation is a location or related location.
     const violations = json.findings.filter((f: any) => f.id === 'keepalive-below-pool-idle');
     const results = run.results.filter((r: any) => r.ruleId === 'keepalive-below-pool-idle');
@@ -130,7 +154,9 @@ describe('--format github (workflow commands)', () => {
       ],
     );
     for (const line of errors) assert.match(line, /::.*%0AFix: /);
-    assert.ok(run.stdout.split('\n').some((l) => l.startsWith('::warning title=value-from-default')));
+    assert.ok(
+      run.stdout.split('\n').some((l) => /^::warning file=[^,]+,line=\d+,title=value-from-default/.test(l)),
+    );
   });
 
   it('an unknown format is a usage error naming the choices (exit 2)', async () => {

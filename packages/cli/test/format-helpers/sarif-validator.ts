@@ -14,20 +14,25 @@ export interface ValidationResult {
 }
 
 /**
- * Validates a SARIF document with the multitool: JSON schema (JSON1xxx) plus its SARIF rules
- * (SARIF1xxx errors, SARIF2xxx warnings). Returns the results at level error and warning (the
- * multitool's defaults; notes are style advice).
+ * Validates a SARIF document with the multitool: JSON schema (JSON1xxx), its SARIF rules (SARIF1xxx
+ * errors, SARIF2xxx warnings) and GitHub code scanning's ingestion rules (GH1xxx: e.g. every result
+ * needs a location, or upload-sarif rejects the whole file). Returns the results at level error and
+ * warning (the multitool's defaults; notes are style advice).
  */
-export function validateSarif(text: string): ValidationResult[] {
+export function validateSarif(text: string, ruleKinds = 'Sarif;Gh'): ValidationResult[] {
   const dir = mkdtempSync(join(tmpdir(), 'kap-sarif-'));
   try {
     const input = join(dir, 'report.sarif');
     const output = join(dir, 'validation.sarif');
     writeFileSync(input, text);
-    const run = spawnSync(MULTITOOL, ['validate', input, '--output', output, '--log', 'ForceOverwrite'], {
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    const run = spawnSync(
+      MULTITOOL,
+      ['validate', input, '--output', output, '--log', 'ForceOverwrite', '--rule-kind', ruleKinds],
+      {
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
     if (run.status !== 0)
       throw new Error(`sarif-multitool failed (${run.status}): ${run.stdout}${run.stderr}`);
     const log = JSON.parse(readFileSync(output, 'utf8'));

@@ -20,7 +20,7 @@ export const githubRenderer: FormatRenderer = {
     const lines: string[] = [];
     for (const hop of input.evaluation.hops) {
       for (const finding of hop.findings) {
-        const [where] = findingLocations(finding, input);
+        const [where] = findingLocations(finding, hop.hop, input);
         const props = [
           ...(where ? [`file=${property(where.file)}`] : []),
           ...(where?.line !== undefined ? [`line=${where.line}`] : []),

@@ -27,7 +27,7 @@ export const junitRenderer: FormatRenderer = {
     const cases = hops.map((hop) => {
       const detail = hop.findings
         .map((f) => {
-          const where = findingLocations(f, input)
+          const where = findingLocations(f, hop.hop, input)
             .map((l) => `${l.file}${l.line ? `:${l.line}` : ''}`)
             .join(', ');
           const fixes = fixTexts(f);

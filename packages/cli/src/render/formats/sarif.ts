@@ -33,7 +33,7 @@ export const sarifRenderer: FormatRenderer = {
     const ruleIndex = new Map(RULES.map((rule, i) => [rule.id as string, i]));
     const results = input.evaluation.hops.flatMap((hop) =>
       hop.findings.map((finding) => {
-        const [primary, ...related] = findingLocations(finding, input);
+        const [primary, ...related] = findingLocations(finding, hop.hop, input);
         const fixes = fixTexts(finding);
         const text = `${sentence(`${hop.hop.name}: ${findingMessage(finding, hop.hop)}`)}${
           fixes.length ? ` Fix: ${fixes.map(sentence).join(' Or: ')}` : ''
@@ -49,9 +49,7 @@ export const sarifRenderer: FormatRenderer = {
                 relatedLocations: related.map((location, i) => ({
                   id: i + 1,
                   physicalLocation: physicalLocation(location),
-                  message: {
-                    text: sentence(`${location.fact.subject} (${location.fact.setting ?? 'value'})`),
-                  },
+                  message: { text: sentence(location.what) },
                 })),
               }
             : {}),

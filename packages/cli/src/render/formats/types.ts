@@ -1,5 +1,5 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import type { Evaluation, Fact, Finding, HopEvaluation } from '@keepalive-parity/core';
+import type { Evaluation, Fact, Finding, Hop, HopEvaluation } from '@keepalive-parity/core';
 
 /** What a pipeline format renders: one command's evaluation and where its files are. */
 export interface FormatInput {
@@ -23,27 +23,63 @@ export interface FormatRenderer {
 export interface FileLocation {
   readonly file: string;
   readonly line: number | undefined;
-  readonly fact: Fact;
+  /** What is there: a fact's subject and setting, or a reader's diagnostic. */
+  readonly what: string;
+}
+
+function fileLocation(
+  file: string | undefined,
+  line: number | undefined,
+  what: string,
+  input: FormatInput,
+): FileLocation | undefined {
+  if (!file || file === '(command line)' || file === '-') return undefined;
+  const absolute = isAbsolute(file) ? file : resolve(input.baseDir, file);
+  const path = relative(input.cwd, absolute).split(sep).join('/');
+  return { file: path, line: line !== undefined && line >= 1 ? line : undefined, what };
 }
 
 function factLocation(fact: Fact, input: FormatInput): FileLocation | undefined {
   const p = fact.provenance;
-  if (p.kind !== 'file' || !p.file || p.file === '(command line)' || p.file === '-') return undefined;
-  const absolute = isAbsolute(p.file) ? p.file : resolve(input.baseDir, p.file);
-  const path = relative(input.cwd, absolute).split(sep).join('/');
-  return { file: path, line: p.line !== undefined && p.line >= 1 ? p.line : undefined, fact };
+  if (p.kind !== 'file') return undefined;
+  return fileLocation(p.file, p.line, `${fact.subject}${fact.setting ? ` (${fact.setting})` : ''}`, input);
 }
 
 /**
- * Where a finding is, in its facts' order (the server side first, then the client side): the first
- * is the primary location, the others related ones. Facts not read from a file (command line,
- * live API, default) have none.
+ * Where a finding is. First the finding's own facts read from a file, in their order (the server
+ * side, then the client side); when none was (a default, a live value), the hop's own values read
+ * from a file (the primary value of the side the finding is about, then of the other side, then any
+ * other), then a reader's diagnostic.
+ * The first is the primary location, the others related ones. GitHub code scanning rejects a SARIF
+ * file with a result without a location, so a finding is anchored to its hop wherever the hop has a
+ * file; only a hop with no file at all (every value from the command line, a live API or a default)
+ * gives none.
  */
-export function findingLocations(finding: Finding, input: FormatInput): FileLocation[] {
+export function findingLocations(finding: Finding, hop: Hop, input: FormatInput): FileLocation[] {
+  const own = finding.facts.map((f) => factLocation(f, input));
+  // The side the finding's facts belong to first (a client-side default: the client's file).
+  const sides = [hop.server, hop.client].sort(
+    (a, b) =>
+      Number(finding.facts.some((f) => b.facts.includes(f))) -
+      Number(finding.facts.some((f) => a.facts.includes(f))),
+  );
+  const fallback = own.some(Boolean)
+    ? []
+    : [
+        ...sides.map((side) => {
+          const primary = side.facts.find(
+            (f) => f.subject === (side === hop.server ? 'server-keepalive' : 'pool-idle'),
+          );
+          return primary && factLocation(primary, input);
+        }),
+        ...sides.flatMap((side) => side.facts.map((f) => factLocation(f, input))),
+        ...sides.flatMap((side) =>
+          (side.diagnostics ?? []).map((d) => fileLocation(d.file, d.line, d.message, input)),
+        ),
+      ];
   const seen = new Set<string>();
   const out: FileLocation[] = [];
-  for (const fact of finding.facts) {
-    const location = factLocation(fact, input);
+  for (const location of [...own, ...fallback]) {
     if (!location) continue;
     const key = `${location.file}:${location.line ?? ''}`;
     if (seen.has(key)) continue;
