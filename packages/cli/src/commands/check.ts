@@ -56,10 +56,9 @@ Examples:
 `,
   async run(args, context) {
     const { values } = parseCommandArgs('check', args, HOP_OPTIONS);
-    outputFormat('check', values); // an unknown --format is a usage error before any I/O
+    const format = outputFormat('check', values); // an unknown format fails before any I/O
     const hops = await hopsFromFlags('check', values, context, true);
     const evaluation = evaluate(hops);
-    const format = outputFormat('check', values);
     if (format.kind === 'json') writeJson(context.stdout, reportDocument(evaluation, 'check'));
     else if (format.kind === 'renderer')
       context.stdout.write(
