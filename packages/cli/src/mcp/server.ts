@@ -59,25 +59,35 @@ export function registerTool(
       extra: RequestHandlerExtra<ServerRequest, ServerNotification>,
     ): Promise<CallToolResult> => {
       const progressToken = extra._meta?.progressToken;
+      // Sent notifications are written before the result, then one turn of the event loop passes:
+      // the SDK's client handles a notification a microtask later than a response read in the same
+      // chunk, and drops progress for a request that has already been answered.
+      const sent: Promise<void>[] = [];
       const progress =
         progressToken === undefined
           ? undefined
           : (done: number, total: number | undefined, message: string) => {
-              void extra
-                .sendNotification({
-                  method: 'notifications/progress',
-                  params: {
-                    progressToken,
-                    progress: done,
-                    ...(total !== undefined ? { total } : {}),
-                    message,
-                  },
-                })
-                .catch(() => {});
+              sent.push(
+                extra
+                  .sendNotification({
+                    method: 'notifications/progress',
+                    params: {
+                      progressToken,
+                      progress: done,
+                      ...(total !== undefined ? { total } : {}),
+                      message,
+                    },
+                  })
+                  .catch(() => {}),
+              );
             };
       try {
         const argv = tool.argv ? tool.argv(input) : cliArgs(input);
         const outcome = await runCommand(tool.command, argv, { signal: extra.signal, env, cwd, progress });
+        if (sent.length > 0) {
+          await Promise.all(sent);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
         return toolResult(tool.command, outcome);
       } catch (error) {
         return {
