@@ -52,7 +52,7 @@ ${known.length ? `\n${known.join('\n')}\n` : ''}
    connection lifetime, restarts and deploys still close connections); retry connection failures
    only for idempotent requests (never blanket-retry POST).
 5. Optional proof: the lab tool reproduces the race on 127.0.0.1 with a real proxy, shows the fix
-   removes it and where retries stop helping (about 10-20 s).
+   removes it and where retries stop helping (about 5-10 s).
 
 Each finding id has a page: read the resource keepalive-parity://rules/{id} before explaining it.
 Report: the verdict, the evidence (file:line, live values, log reasons), the fix, and how it was

@@ -8,7 +8,7 @@ export const labTool = defineTool({
   command: 'lab',
   title: 'Reproduce the race on 127.0.0.1',
   description:
-    "Optional proof (the playbook's minimal reproducible example): starts a backend and a real reverse proxy (nginx, haproxy, apache, caddy or an embedded Node proxy) on 127.0.0.1 only, ephemeral ports, and runs four scenarios: mismatch (502s with no handler call), fixed (no 502), retry-get (retry hides it), retry-post (a POST is not retried). Use it to show a team the mechanism and that the fix and the retry boundary work; it does not touch the user's systems. Takes about 10-20 s by default (natural mode: up to a few minutes; timeout bounds it); reports progress per step; cancel to stop every process it started.",
+    "Optional proof (the playbook's minimal reproducible example): starts a backend and a real reverse proxy (nginx, haproxy, apache, caddy or an embedded Node proxy) on 127.0.0.1 only, ephemeral ports, and runs four scenarios: mismatch (502s with no handler call), fixed (no 502), retry-get (retry hides it), retry-post (a POST is not retried). Use it to show a team the mechanism and that the fix and the retry boundary work; it does not touch the user's systems. Takes about 5-10 s by default (6 s with nginx, 7.6 s with the embedded proxy, measured on 2 busy cores; natural mode: up to a few minutes; the timeout bounds it); reports progress per step; cancel to stop every process it started.",
   input: {
     proxy: z
       .enum(['nginx', 'haproxy', 'apache', 'caddy', 'node'])
