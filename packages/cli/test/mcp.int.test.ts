@@ -133,6 +133,19 @@ describe('MCP server (stdio, SDK client, built CLI)', () => {
     const badDuration = await call('check', { lb: ['sixty'], backend: ['65s'] });
     assert.equal(badDuration.isError, true);
     assert.match(badDuration.content[0]!.text, /^keepalive-parity check: error: /);
+    // Exit 2 with a report (a hop that cannot be judged): an error result that keeps the report.
+    const undecided = await call('check', { lb: ['runtime:azure-appgw'], backend: ['65s'] });
+    assert.equal(undecided.isError, true);
+    assert.match(undecided.content[0]!.text, /exit 2 .*verdict unknown/);
+    assert.equal(undecided.structuredContent!.verdict, 'unknown');
+    // A probe that cannot connect (a port nothing listens on): exit 2, the probe's own message.
+    const closed = http.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const deadPort = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const refused = await call('probe', { url: `http://127.0.0.1:${deadPort}/`, samples: 1 });
+    assert.equal(refused.isError, true);
+    assert.match(refused.content[0]!.text, /keepalive-parity probe: exit 2 .*: .*(refused|ECONNREFUSED)/i);
     const unknownTool = await mcp.client.callTool({ name: 'nope', arguments: {} });
     assert.equal(unknownTool.isError, true);
     // Still serving.

@@ -127,7 +127,7 @@ export const probeSchema = z.looseObject({
   method: z.enum(['GET', 'HEAD']),
   through: z.enum(['direct', 'lb']),
   measuredSide: z.string(),
-  protocol: z.string(),
+  protocol: z.enum(['http/1.1', 'http/1.0', 'h2-only']).nullable().describe('null when nothing was read'),
   samples: z.array(
     z.looseObject({ closeKind: z.string(), idleCloseMs: nullableMs }).describe('one fresh connection'),
   ),
