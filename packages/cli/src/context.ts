@@ -11,6 +11,11 @@ export interface CliContext {
   readonly color: boolean;
   /** Aborted on SIGINT/SIGTERM: long-running commands stop cleanly and report what they have. */
   readonly signal: AbortSignal;
+  /**
+   * Progress of a long command (bytes read, samples taken), for callers that are not a terminal
+   * (the MCP server turns it into progress notifications). `total` is undefined when unknown.
+   */
+  readonly onProgress?: ((done: number, total: number | undefined, message: string) => void) | undefined;
 }
 
 /** A CLI command. `run` returns the exit code for results (0 or 1); usage and input errors throw. */

@@ -56,18 +56,23 @@ export async function main(argv: string[], context: CliContext): Promise<number>
       context,
     );
   } catch (error) {
-    if (isKeepaliveParityError(error)) {
-      const where = formatLocation(error.location);
-      const message =
-        where && !error.message.includes(where) && error.location?.file
-          ? `${where}: ${error.message}`
-          : error.message;
-      context.stderr.write(`${TOOL_NAME} ${name}: error: ${message}\n`);
-      return EXIT_USAGE;
-    }
-    context.stderr.write(
-      `${TOOL_NAME} ${name}: internal error: ${(error as Error)?.stack ?? String(error)}\n`,
-    );
+    context.stderr.write(`${describeError(name, error)}\n`);
     return EXIT_USAGE;
   }
+}
+
+/**
+ * The one line a failed command prints (exit 2): typed input and usage errors as one clear line,
+ * anything else (a bug) with its stack. The MCP server returns the same text as a tool error.
+ */
+export function describeError(command: string, error: unknown): string {
+  if (isKeepaliveParityError(error)) {
+    const where = formatLocation(error.location);
+    const message =
+      where && !error.message.includes(where) && error.location?.file
+        ? `${where}: ${error.message}`
+        : error.message;
+    return `${TOOL_NAME} ${command}: error: ${message}`;
+  }
+  return `${TOOL_NAME} ${command}: internal error: ${(error as Error)?.stack ?? String(error)}`;
 }

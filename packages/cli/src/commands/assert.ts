@@ -3,6 +3,7 @@ import { parseCommandArgs } from '../args.js';
 import type { Command } from '../context.js';
 import { usageError } from '../errors.js';
 import { EXIT_FOUND, EXIT_OK } from '../exit-codes.js';
+import { outputFormat } from '../render/formats/index.js';
 import { writeJson } from '../render/json.js';
 import { reportDocument } from '../render/report.js';
 import { HOP_OPTIONS, hopsFromFlags } from './hop-flags.js';
@@ -17,7 +18,7 @@ A missing, empty, non-numeric or negative value, or a bare number whose unit was
 input error (exit 2). A knowledge-base default (runtime:NAME) is refused unless --allow-default.
 
 Options: as for check (--lb, --backend, --lb-unit, --backend-unit, --lb-product, --backend-product,
---margin, --hops, --json), plus
+--margin, --hops, --json, --format text|json|sarif|junit|github), plus
   --allow-default           accept knowledge-base defaults (runtime:NAME) as values
 
 Exit codes: 0 holds, 1 too low (violation), 2 missing or invalid value, usage error, or a hop that
@@ -33,13 +34,20 @@ Examples:
 `,
   async run(args, context) {
     const { values } = parseCommandArgs('assert', args, HOP_OPTIONS);
+    const format = outputFormat('assert', values);
     if ((values.backend ?? []).length === 0 && values.hops === undefined)
       throw usageError('assert: --backend is missing');
     if ((values.lb ?? []).length === 0 && values.hops === undefined)
       throw usageError('assert: --lb is missing');
     const hops = await hopsFromFlags('assert', values, context, values['allow-default'] === true);
     const evaluation = evaluate(hops);
-    if (values.json) writeJson(context.stdout, reportDocument(evaluation, 'assert'));
+    // A machine format goes to stdout (before a hop that cannot be decided fails the run, exit 2);
+    // the terse lines then go to stderr.
+    if (format.kind === 'json') writeJson(context.stdout, reportDocument(evaluation, 'assert'));
+    else if (format.kind === 'renderer')
+      context.stdout.write(
+        format.renderer.render({ command: 'assert', evaluation, baseDir: context.cwd, cwd: context.cwd }),
+      );
     const lines: string[] = [];
     for (const hop of evaluation.hops) {
       const prefix = evaluation.hops.length > 1 ? `hop ${hop.hop.index + 1} (${hop.hop.name}): ` : '';
@@ -66,7 +74,7 @@ Examples:
         }
       }
     }
-    if (!values.json) context.stdout.write(`${lines.join('\n')}\n`);
+    if (format.kind === 'text') context.stdout.write(`${lines.join('\n')}\n`);
     else context.stderr.write(`${lines.join('\n')}\n`);
     return evaluation.verdict === 'violation' ? EXIT_FOUND : EXIT_OK;
   },

@@ -3,6 +3,7 @@ import { parseCommandArgs } from '../args.js';
 import type { Command } from '../context.js';
 import { EXIT_FOUND, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { palette } from '../render/color.js';
+import { outputFormat } from '../render/formats/index.js';
 import { writeJson } from '../render/json.js';
 import { renderReport, reportDocument } from '../render/report.js';
 import { HOP_OPTIONS, hopsFromFlags } from './hop-flags.js';
@@ -39,6 +40,7 @@ Options:
   --margin DURATION         required headroom (default 5s)
   --hops FILE               a YAML hops file (hops: or chain:); see docs/hops-file.md
   --json                    one JSON document on stdout
+  --format FORMAT           text (default), json, sarif, junit or github (see docs/formats.md)
   --no-color                no colours (also: NO_COLOR)
 
 Exit codes: 0 every hop holds, 1 a hop violates the rule, 2 usage or input error, or a hop that
@@ -54,9 +56,14 @@ Examples:
 `,
   async run(args, context) {
     const { values } = parseCommandArgs('check', args, HOP_OPTIONS);
+    const format = outputFormat('check', values); // an unknown format fails before any I/O
     const hops = await hopsFromFlags('check', values, context, true);
     const evaluation = evaluate(hops);
-    if (values.json) writeJson(context.stdout, reportDocument(evaluation, 'check'));
+    if (format.kind === 'json') writeJson(context.stdout, reportDocument(evaluation, 'check'));
+    else if (format.kind === 'renderer')
+      context.stdout.write(
+        format.renderer.render({ command: 'check', evaluation, baseDir: context.cwd, cwd: context.cwd }),
+      );
     else context.stdout.write(renderReport(evaluation, palette(context.color)));
     if (evaluation.verdict === 'violation') return EXIT_FOUND;
     // A hop that cannot be judged (unknown or unverified value, out of scope) must not pass a guard.

@@ -27,6 +27,7 @@ export const HOP_OPTIONS = {
   hops: { type: 'string' },
   'allow-default': { type: 'boolean' },
   json: { type: 'boolean' },
+  format: { type: 'string' },
   'endpoint-url': { type: 'string' },
 } as const;
 

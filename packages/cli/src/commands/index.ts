@@ -4,6 +4,7 @@ import { checkCommand } from './check.js';
 import { defaultsCommand } from './defaults.js';
 import { diagnoseCommand } from './diagnose.js';
 import { labCommand } from './lab.js';
+import { mcpCommand } from './mcp.js';
 import { probeCommand } from './probe.js';
 import { scanCommand } from './scan.js';
 
@@ -20,6 +21,7 @@ export const COMMANDS: readonly Command[] = [
   probeCommand,
   diagnoseCommand,
   defaultsCommand,
+  mcpCommand,
 ];
 
 export function findCommand(name: string): Command | undefined {

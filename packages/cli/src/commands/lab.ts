@@ -129,7 +129,11 @@ Examples:
     if (values.capture && !findOnPath('tcpdump', context.env))
       throw usageError('lab: --capture needs tcpdump on PATH');
 
-    const progress = (line: string) => context.stderr.write(`lab: ${line}\n`);
+    let steps = 0;
+    const progress = (line: string) => {
+      context.stderr.write(`lab: ${line}\n`);
+      context.onProgress?.(++steps, undefined, line);
+    };
     let result: Awaited<ReturnType<typeof runLab>>;
     try {
       result = await runLab({

@@ -125,7 +125,7 @@ Examples:
       reuseSweep = { fromMs, toMs, maxSteps };
     }
     const headers = parseHeaders(values.header);
-    const { DEFAULT_MAX_REQUESTS_LIMIT, runProbe } = await import('../probe/run.js');
+    const { DEFAULT_MAX_REQUESTS_LIMIT, DEFAULT_SAMPLES, runProbe } = await import('../probe/run.js');
     const { renderProbeReport, formatMs } = await import('../probe/render.js');
     const report = await runProbe({
       url: positionals[0] as string,
@@ -140,9 +140,9 @@ Examples:
       ...(reuseSweep ? { reuseSweep } : {}),
       signal: context.signal,
       onSample: (sample, index) => {
-        context.stderr.write(
-          `probe: sample ${index + 1}: ${sample.closeKind}${sample.idleCloseMs === null ? '' : ` after ${formatMs(sample.idleCloseMs)}`}\n`,
-        );
+        const line = `sample ${index + 1}: ${sample.closeKind}${sample.idleCloseMs === null ? '' : ` after ${formatMs(sample.idleCloseMs)}`}`;
+        context.stderr.write(`probe: ${line}\n`);
+        context.onProgress?.(index + 1, samples ?? DEFAULT_SAMPLES, line);
       },
     });
     if (values.json) writeJson(context.stdout, report);

@@ -4,6 +4,7 @@ import type { Command } from '../context.js';
 import { usageError } from '../errors.js';
 import { EXIT_FOUND, EXIT_OK } from '../exit-codes.js';
 import { palette } from '../render/color.js';
+import { outputFormat } from '../render/formats/index.js';
 import { writeJson } from '../render/json.js';
 
 const OPTIONS = {
@@ -11,6 +12,7 @@ const OPTIONS = {
   margin: { type: 'string' },
   'max-files': { type: 'string' },
   json: { type: 'boolean' },
+  format: { type: 'string' },
 } as const;
 
 export const scanCommand: Command = {
@@ -39,6 +41,7 @@ Options:
   --margin DURATION  required headroom (default 5s)
   --max-files N      stop after N files (default 50000)
   --json             one JSON document on stdout (check's document plus unpaired, diagnostics)
+  --format FORMAT    text (default), json, sarif, junit or github (see docs/formats.md)
 
 Exit codes: 0 no hop violates the rule, 1 a hop violates it, 2 usage or input error.
 
@@ -48,6 +51,7 @@ Examples:
 `,
   async run(args, context) {
     const { values, positionals } = parseCommandArgs('scan', args, OPTIONS, true);
+    const format = outputFormat('scan', values);
     if (positionals.length > 1)
       throw usageError('scan: give at most one PATH (see keepalive-parity scan --help)');
     const marginMs =
@@ -71,7 +75,16 @@ Examples:
     );
     if (!isDir) throw usageError(`scan: ${root} is not a folder`);
     const result = await scanRepository({ root, marginMs, hopsFile: values.hops, maxFiles }, context);
-    if (values.json) writeJson(context.stdout, scanDocument(result, context.cwd));
+    if (format.kind === 'json') writeJson(context.stdout, scanDocument(result, context.cwd));
+    else if (format.kind === 'renderer')
+      context.stdout.write(
+        format.renderer.render({
+          command: 'scan',
+          evaluation: result.evaluation,
+          baseDir: result.root,
+          cwd: context.cwd,
+        }),
+      );
     else context.stdout.write(renderScan(result, palette(context.color), context.cwd));
     return result.evaluation.verdict === 'violation' ? EXIT_FOUND : EXIT_OK;
   },

@@ -8,16 +8,23 @@ export class Progress {
     private readonly stream: NodeJS.WritableStream & { isTTY?: boolean },
     enabled: boolean,
     private readonly totalBytes: number,
+    /** Also told (at most every 200 ms), whatever the stream: the MCP server's progress notifications. */
+    private readonly report?: (done: number, total: number | undefined, message: string) => void,
   ) {
     this.active = enabled && stream.isTTY === true;
   }
   add(bytes: number): void {
     this.bytes += bytes;
-    if (!this.active) return;
+    if (!this.active && !this.report) return;
     const now = Date.now();
     if (now - this.lastDraw < 200) return;
     this.lastDraw = now;
-    this.draw(now);
+    this.report?.(
+      this.bytes,
+      this.totalBytes > 0 ? this.totalBytes : undefined,
+      `${(this.bytes / 1e6).toFixed(0)} MB read`,
+    );
+    if (this.active) this.draw(now);
   }
   private draw(now: number): void {
     const seconds = Math.max(0.001, (now - this.startedAt) / 1000);

@@ -13,6 +13,7 @@ import {
   offsetLineNumbers,
   type PartialAnalysis,
 } from '@keepalive-parity/core';
+import type { CliContext } from '../context.js';
 import { chooseFormat, type FormatOptions } from './formats.js';
 import { expandInputs, type InputSpec } from './inputs.js';
 import { isGzip, readLines } from './lines.js';
@@ -167,6 +168,7 @@ export async function analyze(
     stdin: NodeJS.ReadableStream;
     stderr: NodeJS.WritableStream & { isTTY?: boolean };
     signal: AbortSignal;
+    onProgress?: CliContext['onProgress'];
   },
 ): Promise<AnalyzeResult> {
   const specs = expandInputs(options.inputs, context.cwd);
@@ -175,7 +177,7 @@ export async function analyze(
   const rangeSplitBytes = Number(process.env.KEEPALIVE_PARITY_DIAGNOSE_RANGE_BYTES) || RANGE_SPLIT_BYTES;
   const files = specs.filter((s): s is Extract<InputSpec, { kind: 'file' }> => s.kind === 'file');
   const totalBytes = files.reduce((s, f) => s + f.size, 0);
-  const progress = new Progress(context.stderr, options.progress, totalBytes);
+  const progress = new Progress(context.stderr, options.progress, totalBytes, context.onProgress);
   const summaries: InputSummary[] = [];
   const merged = emptyPartial();
 
