@@ -1,0 +1,35 @@
+import { causeFromGoError } from './formats/caddy.js';
+import type { CauseCode, FailurePhase } from './types.js';
+
+/**
+ * Go `net/http` client errors, as Go proxies print them (httputil `http: proxy error: <err>`, gorouter
+ * `"error":"EOF"`, Traefik, Caddy): the cause (shared with Caddy's reader) plus the phase of the
+ * exchange the error belongs to. Go's Transport reports a failure before the response header as the
+ * round-trip error (`EOF`, `read: connection reset by peer`, `http: server closed idle connection`:
+ * read-header; `write: broken pipe`: send-request; `dial tcp`: connect), and a failure while the body
+ * is being copied separately (`httputil: ReverseProxy read error during body copy: unexpected EOF`):
+ * read-body. Source: golang/go `src/net/http/transport.go` (`errServerClosedIdle`,
+ * `transportReadFromServerError`) and `src/net/http/httputil/reverseproxy.go` (`defaultErrorHandler`,
+ * `copyBuffer`).
+ */
+export function goErrorPhase(message: string): { cause: CauseCode; phase: FailurePhase | undefined } {
+  const cause = causeFromGoError(message);
+  if (/^dial |dial tcp|lookup /.test(message)) return { cause, phase: 'connect' };
+  if (/\bwrite: |writev|readfrom tcp/.test(message)) {
+    return {
+      cause: cause === 'unknown' ? 'upstream-closed-reused-connection' : cause,
+      phase: 'send-request',
+    };
+  }
+  if (/timeout awaiting response headers/.test(message)) return { cause, phase: 'read-header' };
+  if (cause === 'upstream-closed-reused-connection') return { cause, phase: 'read-header' };
+  return { cause, phase: undefined };
+}
+
+/** A body-copy failure after the response header was sent (`unexpected EOF`, a reset while reading the body). */
+export const GO_BODY_COPY = /ReverseProxy read error during body copy: (.*)$/;
+
+/** `ip:port` of the peer in a Go net error (`read tcp A->B: ...`, `dial tcp B: ...`). */
+export function goErrorTarget(message: string): string | undefined {
+  return /->(\[?[\w.:]+\]?:\d+)/.exec(message)?.[1] ?? /dial tcp (\[?[\w.:]+\]?:\d+)/.exec(message)?.[1];
+}

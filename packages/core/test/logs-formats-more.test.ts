@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import {
+  detectLogFormat,
+  envoyFormatString,
+  KeepaliveParityError,
+  LOG_FORMATS,
+  type LogFormat,
+  nginxAccessFormat,
+} from '../src/index.js';
+
+/**
+ * Fixture tests for the formats added for issue 10 (Envoy with any keys or format string, gorouter,
+ * Go reverse proxies, Traefik CLF, H2O, Cloudflare Logpush): one real-shaped line per cause.
+ * Expectations: `kind status generator cause phase` per line ("skip", "malformed").
+ */
+
+const dir = fileURLToPath(new URL('./fixtures/logs/', import.meta.url));
+const read = (name: string) =>
+  readFileSync(`${dir}${name}`, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
+
+function describeLine(format: LogFormat, line: string): string {
+  const r = format.parseLine(line);
+  if (r === null) return 'skip';
+  if (!r.ok) return 'malformed';
+  const { kind, status, generator, cause, phase } = r.record;
+  return `${kind ?? 'request'} ${status ?? '-'} ${generator} ${cause ?? '-'} ${phase ?? '-'}`;
+}
+
+const envoyCustom = envoyFormatString(readFileSync(`${dir}envoy-custom.format`, 'utf8').trim());
+const nginxCustom = nginxAccessFormat(readFileSync(`${dir}nginx-upstream.format`, 'utf8').trim());
+
+export const MORE_CASES: Array<{ file: string; format: string; extra?: LogFormat[]; expect: string[] }> = [
+  {
+    file: 'envoy-keys.jsonl',
+    format: 'envoy-json',
+    expect: [
+      'request 200 target - -',
+      'request 503 lb upstream-closed-reused-connection read-header', // camelCase keys
+      'request 503 lb upstream-closed-reused-connection read-header', // Istio default JSON
+      'request 200 target upstream-closed-mid-response read-body', // keys found by their values
+      'request 503 lb connect-refused connect',
+      'request 504 lb response-timeout read-header',
+      'request 503 lb no-healthy-upstream -',
+      'request 500 target - -',
+      'request - lb client-aborted -', // response code 0, DC
+      'malformed',
+    ],
+  },
+  {
+    file: 'envoy-custom.log',
+    format: 'envoy-custom',
+    extra: [envoyCustom],
+    expect: [
+      'request 200 target - -',
+      'request 503 lb upstream-closed-reused-connection read-header',
+      'request 200 target upstream-closed-mid-response read-body',
+      'request 503 lb connect-refused connect',
+      'request 504 lb response-timeout read-header',
+      'request 503 lb no-healthy-upstream -',
+      'request 500 target - -',
+      'malformed', // truncated
+    ],
+  },
+];
+
+describe('log formats (issue 10): fixtures per cause', () => {
+  for (const c of MORE_CASES) {
+    it(`${c.file}: detected as ${c.format} and every line classified`, () => {
+      const lines = read(c.file);
+      const detected = detectLogFormat(lines.slice(0, 30), c.extra ?? []);
+      assert.equal(detected?.format.id, c.format);
+      assert.deepEqual(
+        lines.map((l) => describeLine(detected!.format, l)),
+        c.expect,
+      );
+    });
+  }
+});
+
+/** Every fixture file and the one format that must claim it (custom formats: given explicitly). */
+const FIXTURE_FORMATS: Record<string, string> = {
+  'alb.log': 'alb',
+  'elb-classic.log': 'elb-classic',
+  'nginx-upstream.log': 'nginx-custom',
+  'nginx-combined.log': 'nginx-combined',
+  'nginx-error.log': 'nginx-error',
+  'haproxy.log': 'haproxy',
+  'envoy.log': 'envoy',
+  'envoy.jsonl': 'envoy-json',
+  'gcp-lb.jsonl': 'gcp-lb',
+  'traefik.jsonl': 'traefik',
+  'caddy.jsonl': 'caddy',
+  'azure-appgw.jsonl': 'azure-appgw',
+  ...Object.fromEntries(MORE_CASES.map((c) => [c.file, c.format])),
+};
+
+describe('log formats (issue 10): detection never steals another format’s lines', () => {
+  it('every fixture file is listed', () => {
+    const files = readdirSync(dir).filter((f) => !f.endsWith('.format'));
+    assert.deepEqual(
+      files.filter((f) => FIXTURE_FORMATS[f] === undefined),
+      [],
+    );
+  });
+
+  for (const [file, format] of Object.entries(FIXTURE_FORMATS)) {
+    it(`${file} is detected as exactly ${format}`, () => {
+      const lines = read(file).slice(0, 30);
+      const custom =
+        format === 'nginx-custom' ? [nginxCustom] : format === 'envoy-custom' ? [envoyCustom] : [];
+      assert.equal(detectLogFormat(lines, custom)?.format.id, format);
+      for (const f of [...LOG_FORMATS, envoyCustom]) {
+        if (f.id === format) continue;
+        if (format === 'nginx-custom' && f.id.startsWith('nginx-')) continue; // combined is its prefix
+        assert.ok(f.detect(lines) < 0.5, `${f.id} scores ${f.detect(lines)} on ${file}`);
+      }
+    });
+  }
+});
+
+describe('log formats (issue 10): details', () => {
+  it('Envoy JSON: join keys, times and retries are read whatever the keys are called', () => {
+    const format = LOG_FORMATS.find((f) => f.id === 'envoy-json')!;
+    const [, race, istio] = read('envoy-keys.jsonl').map((l) => format.parseLine(l));
+    assert.ok(race?.ok && istio?.ok);
+    assert.equal(race.record.requestId, 'r-2');
+    assert.equal(race.record.client, '10.0.9.9:51001');
+    assert.equal(race.record.target, '10.0.0.1:8080');
+    assert.equal(race.record.requestLine, 'POST /race HTTP/1.1');
+    assert.equal(race.record.timeMs, Date.parse('2026-11-24T08:00:01.121Z'));
+    assert.equal(istio.record.requestId, '7a1c4e32-0f7e-4b39-9d51-2f0d4ce0a1b2');
+    assert.equal(istio.record.target, '10.0.0.3:9080');
+  });
+
+  it('Envoy format string: operators map to fields, retries from the attempt count', () => {
+    const r = envoyCustom.parseLine(read('envoy-custom.log')[3]!);
+    assert.ok(r?.ok);
+    assert.equal(r.record.requestId, 'r-4');
+    assert.equal(r.record.retries, 1);
+    assert.equal(r.record.requestLine, 'GET /down HTTP/1.1');
+    assert.equal(r.record.client, '10.0.9.9:51003');
+    const epoch = envoyFormatString('%START_TIME(%s)% %RESPONSE_CODE% %RESPONSE_FLAGS%');
+    const e = epoch.parseLine('1795500000 503 UC');
+    assert.ok(e?.ok);
+    assert.equal(e.record.timeMs, 1795500000 * 1000);
+    assert.equal(e.record.cause, 'upstream-closed-reused-connection');
+  });
+
+  it('Envoy format string: unreadable formats are refused, naming the flag', () => {
+    for (const bad of [
+      'no operators',
+      '%RESPONSE_CODE%%RESPONSE_FLAGS% %START_TIME%',
+      '%START_TIME% %DURATION%',
+    ]) {
+      assert.throws(
+        () => envoyFormatString(bad),
+        (e: unknown) =>
+          e instanceof KeepaliveParityError &&
+          e.code === 'KAP_USAGE' &&
+          e.location?.field === '--envoy-log-format',
+      );
+    }
+  });
+});
