@@ -1,9 +1,13 @@
 import { albFormat } from './formats/alb.js';
 import { azureAppGwFormat } from './formats/azure-appgw.js';
 import { caddyFormat } from './formats/caddy.js';
+import { cloudflareFormat } from './formats/cloudflare.js';
 import { elbClassicFormat } from './formats/elb-classic.js';
 import { envoyJsonFormat, envoyTextFormat } from './formats/envoy.js';
 import { gcpLbFormat } from './formats/gcp-lb.js';
+import { goProxyFormat } from './formats/go-proxy.js';
+import { gorouterAccessFormat, gorouterJsonFormat } from './formats/gorouter.js';
+import { h2oFormat } from './formats/h2o.js';
 import { haproxyFormat } from './formats/haproxy.js';
 import { nginxCombinedFormat, nginxIngressFormat } from './formats/nginx-access.js';
 import { nginxErrorFormat } from './formats/nginx-error.js';
@@ -24,6 +28,11 @@ export const LOG_FORMATS: LogFormat[] = [
   traefikFormat,
   caddyFormat,
   azureAppGwFormat,
+  gorouterAccessFormat,
+  gorouterJsonFormat,
+  goProxyFormat,
+  h2oFormat,
+  cloudflareFormat,
 ];
 
 export function registerLogFormat(format: LogFormat): void {
