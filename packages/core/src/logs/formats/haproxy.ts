@@ -6,10 +6,16 @@ import { fail, ok, parseClfTimeMs, shareOf, splitRequestLine } from '../util.js'
  * `ci:cp [date] ft be/srv TR/Tw/Tc/Tr/Ta ST B CC CS tsc ac/fc/bc/sc/rc sq/bq {hdrs} {hdrs} "request"`
  * after any syslog header. The 4-character termination state says who ended the session and in which
  * phase: `SH` (server closed before headers, Tr -1) is the race's signature when HAProxy logs it.
+ * A custom format may add one field after `backend/server` (a host, as in elastic/beats' haproxy test
+ * log); `option tcplog` lines (TCP mode) carry no HTTP status and are skipped.
  */
 
 const BODY =
-  /(?:^|\s)([\da-fA-F.:]+|unix):(\d+) \[([^\]]+)\] (\S+) (\S+)\/(\S+) (-?\d+)\/(-?\d+)\/(-?\d+)\/(-?\d+)\/\+?(-?\d+) +(-?\d+) \+?(\d+) (?:(\S+) (\S+) )?([A-Za-z-]{4}) (\d+)\/(\d+)\/(\d+)\/(\d+)\/\+?(\d+) (\d+)\/(\d+)(?: \{[^}]*\})*(?: "(.*)")?/;
+  /(?:^|\s)([\da-fA-F.:]+|unix|-):(\d+) \[([^\]]+)\] (\S+) (\S+)\/(\S+) (?:[^\s/]+ )?(-?\d+)\/(-?\d+)\/(-?\d+)\/(-?\d+)\/\+?(-?\d+) +(-?\d+) \+?(\d+) (?:(\S+) (\S+) )?([A-Za-z-]{4}) (\d+)\/(\d+)\/(\d+)\/(\d+)\/\+?(\d+) (\d+)\/(\d+)(?: \{[^}]*\})*(?: "(.*)")?/;
+
+/** `option tcplog` (TCP mode: no HTTP status, nothing to classify): `ft be/srv Tw/Tc/Tt B ts ...`. */
+const TCPLOG =
+  / \[[^\]]+\] \S+ \S+\/\S+ -?\d+\/-?\d+\/\+?-?\d+ \+?\d+ [A-Za-z-]{2} \d+\/\d+\/\d+\/\d+\/\+?\d+ \d+\/\d+/;
 
 export function classifyHaproxy(
   termination: string,
@@ -46,6 +52,7 @@ export function parseHaproxyLine(line: string): ParseResult {
   if (line.trim() === '') return null;
   const m = BODY.exec(line);
   if (m === null) {
+    if (TCPLOG.test(line)) return null; // a TCP-mode session: no HTTP exchange to judge
     if (/haproxy\[\d+\]:/.test(line) && !/ \[[^\]]*\] \S+ \S+\/\S+ -?\d+\//.test(line)) return null; // other messages
     return fail('not an HAProxy httplog line (truncated?)');
   }
