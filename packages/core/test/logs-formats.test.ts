@@ -39,7 +39,7 @@ const CASES: Array<{ file: string; format: string; extra?: LogFormat[]; expect: 
       'request 503 lb no-healthy-upstream', // 34+ fields: extra trailing fields tolerated
       'request 502 lb malformed-response', // target answered 200, LB sent 502
       'request 502 lb unknown', // grpcs
-      'request 460 lb -',
+      'request 460 lb client-aborted', // the client closed first
       'request 500 lb unknown', // AuthInvalidIdToken
       'malformed', // truncated inside a quoted field
       'malformed', // too few fields

@@ -1,5 +1,23 @@
-import { causeFromGoError } from './formats/caddy.js';
 import type { CauseCode, FailurePhase } from './types.js';
+
+/** The shared cause for a Go `net/http` client error string (Caddy, Traefik, gorouter, httputil). */
+export function causeFromGoError(message: string): CauseCode {
+  if (/connection refused|no route to host|network is unreachable|dial tcp: lookup/.test(message)) {
+    return 'connect-refused';
+  }
+  if (/^dial tcp .*(i\/o timeout|timeout)/.test(message)) return 'connect-timeout';
+  if (/timeout awaiting response headers|i\/o timeout|context deadline exceeded/.test(message))
+    return 'response-timeout';
+  if (/no upstreams available/.test(message)) return 'no-healthy-upstream';
+  if (/tls:|x509:|handshake/.test(message)) return 'tls';
+  if (/malformed HTTP|unexpected EOF reading trailer|invalid header/i.test(message))
+    return 'malformed-response';
+  if (/context canceled/.test(message)) return 'client-aborted';
+  if (/^EOF$|: EOF$|connection reset by peer|server closed idle connection|broken pipe/.test(message)) {
+    return 'upstream-closed-reused-connection';
+  }
+  return 'unknown';
+}
 
 /**
  * Go `net/http` client errors, as Go proxies print them (httputil `http: proxy error: <err>`, gorouter

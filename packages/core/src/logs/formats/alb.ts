@@ -25,7 +25,7 @@ export interface AlbClassification {
 
 /**
  * The ALB classification, shared with the SQL that `--emit-sql` writes (keep both in step):
- * - elb status < 500: no cause.
+ * - elb status < 500: no cause (460: `client-aborted`).
  * - target status 5xx: the target generated it.
  * - target answered (status set) but the LB sent 5xx: the LB rejected the response (malformed).
  * - target status `-`: the LB generated it: 503 no healthy/registered target; 504 connect timeout
@@ -44,6 +44,8 @@ export function classifyAlb(
   elapsedMs: number | null,
   errorReason?: string,
 ): AlbClassification {
+  // 460: the client closed the connection before the LB could answer (AWS troubleshooting page).
+  if (elbStatus === 460) return { generator: 'lb', cause: 'client-aborted' };
   if (elbStatus < 500) return { generator: targetStatus === null ? 'lb' : 'target', cause: null };
   if (targetStatus !== null && targetStatus >= 500) return { generator: 'target', cause: null };
   if (targetStatus !== null) return { generator: 'lb', cause: 'malformed-response' };

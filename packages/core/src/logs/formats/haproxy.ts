@@ -1,4 +1,4 @@
-import type { CauseCode, Generator, LogFormat, ParseResult } from '../types.js';
+import type { CauseCode, FailurePhase, Generator, LogFormat, ParseResult } from '../types.js';
 import { fail, ok, parseClfTimeMs, shareOf, splitRequestLine } from '../util.js';
 
 /**
@@ -25,6 +25,10 @@ export function classifyHaproxy(
 ): { generator: Generator; cause: CauseCode | null } {
   const who = termination[0];
   const phase = termination[1];
+  if (who === 'S' && phase === 'D') {
+    // The server closed or reset the connection while sending the body: a crash mid-response.
+    return { generator: 'target', cause: 'upstream-closed-mid-response' };
+  }
   if (status === null || status < 500) {
     if (who === 'C' || who === 'c')
       return { generator: 'lb', cause: status === null ? 'client-aborted' : null };
@@ -46,6 +50,19 @@ export function classifyHaproxy(
   if (who === 'C' || who === 'c') return { generator: 'lb', cause: 'client-aborted' };
   if (server === '<NOSRV>' && status === 503) return { generator: 'lb', cause: 'no-healthy-upstream' };
   return { generator: 'lb', cause: 'unknown' };
+}
+
+/** The exchange phase of a server-side termination state (`SC`/`sC` connect, `SH`/`sH`/`PH` header, `SD` body). */
+function haproxyPhase(termination: string): FailurePhase | undefined {
+  const who = termination[0];
+  if (who !== 'S' && who !== 's' && who !== 'P') return undefined;
+  return termination[1] === 'C'
+    ? 'connect'
+    : termination[1] === 'H'
+      ? 'read-header'
+      : termination[1] === 'D'
+        ? 'read-body'
+        : undefined;
 }
 
 export function parseHaproxyLine(line: string): ParseResult {
@@ -74,6 +91,9 @@ export function parseHaproxyLine(line: string): ParseResult {
     generator,
     cause,
     rawCause: termination,
+    phase: haproxyPhase(termination),
+    client: `${m[1]}:${m[2]}`,
+    requestLine: m[24],
     target: server === '<NOSRV>' ? undefined : `${m[5]}/${server}`,
     method: request.method,
     path: request.path,
