@@ -91,7 +91,7 @@ export function parseHaproxyLine(line: string): ParseResult {
     generator,
     cause,
     rawCause: termination,
-    phase: haproxyPhase(termination),
+    phase: server === '<NOSRV>' ? undefined : haproxyPhase(termination),
     client: `${m[1]}:${m[2]}`,
     requestLine: m[24],
     target: server === '<NOSRV>' ? undefined : `${m[5]}/${server}`,
