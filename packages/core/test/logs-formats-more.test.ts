@@ -1,29 +1,17 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { detectLogFormat, envoyFormatString, KeepaliveParityError, LOG_FORMATS } from '../src/index.js';
 import {
-  detectLogFormat,
-  envoyFormatString,
-  KeepaliveParityError,
-  LOG_FORMATS,
-  type LogFormat,
-} from '../src/index.js';
-import { fixtureDir as dir, envoyCustom, MORE_CASES, nginxCustom } from './logs-more-cases.js';
+  describeLine,
+  envoyCustom,
+  fixtureDir,
+  MORE_CASES,
+  nginxCustom,
+  readFixture as read,
+} from './logs-more-cases.js';
 
 /** Fixture tests for the formats added for issue 10 (cases in logs-more-cases.ts). */
-
-const read = (name: string) =>
-  readFileSync(`${dir}${name}`, 'utf8')
-    .split('\n')
-    .filter((l) => l !== '');
-
-function describeLine(format: LogFormat, line: string): string {
-  const r = format.parseLine(line);
-  if (r === null) return 'skip';
-  if (!r.ok) return 'malformed';
-  const { kind, status, generator, cause, phase } = r.record;
-  return `${kind ?? 'request'} ${status ?? '-'} ${generator} ${cause ?? '-'} ${phase ?? '-'}`;
-}
 
 describe('log formats (issue 10): fixtures per cause', () => {
   for (const c of MORE_CASES) {
@@ -58,7 +46,7 @@ const FIXTURE_FORMATS: Record<string, string> = {
 
 describe('log formats (issue 10): detection never steals another format’s lines', () => {
   it('every fixture file is listed', () => {
-    const files = readdirSync(dir).filter((f) => !f.endsWith('.format'));
+    const files = readdirSync(fixtureDir).filter((f) => !f.endsWith('.format'));
     assert.deepEqual(
       files.filter((f) => FIXTURE_FORMATS[f] === undefined),
       [],

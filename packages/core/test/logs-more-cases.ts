@@ -12,6 +12,21 @@ import { envoyFormatString, type LogFormat, nginxAccessFormat } from '../src/ind
 export const fixtureDir = fileURLToPath(new URL('./fixtures/logs/', import.meta.url));
 const dir = fixtureDir;
 
+/** A fixture's non-empty lines. */
+export const readFixture = (name: string) =>
+  readFileSync(`${dir}${name}`, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
+
+/** `kind status generator cause phase` for a line, or `skip` / `malformed`. */
+export function describeLine(format: LogFormat, line: string): string {
+  const r = format.parseLine(line);
+  if (r === null) return 'skip';
+  if (!r.ok) return 'malformed';
+  const { kind, status, generator, cause, phase } = r.record;
+  return `${kind ?? 'request'} ${status ?? '-'} ${generator} ${cause ?? '-'} ${phase ?? '-'}`;
+}
+
 export const envoyCustom = envoyFormatString(readFileSync(`${dir}envoy-custom.format`, 'utf8').trim());
 export const nginxCustom = nginxAccessFormat(readFileSync(`${dir}nginx-upstream.format`, 'utf8').trim());
 

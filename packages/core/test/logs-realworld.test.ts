@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { detectLogFormat, findLogFormat, type LogFormat } from '../src/index.js';
+import { detectLogFormat, findLogFormat } from '../src/index.js';
+import { describeLine } from './logs-more-cases.js';
 
 /**
  * Issue 10 item 6: every public log line collected in ../shared/realworld/log-lines/ (read from
@@ -21,14 +22,6 @@ const expected = JSON.parse(
     { format: string; maxMalformed: number; lines: string[]; notes: Record<string, string> }
   >;
 };
-
-function describeLine(format: LogFormat, line: string): string {
-  const r = format.parseLine(line);
-  if (r === null) return 'skip';
-  if (!r.ok) return 'malformed';
-  const { kind, status, generator, cause, phase } = r.record;
-  return `${kind ?? 'request'} ${status ?? '-'} ${generator} ${cause ?? '-'} ${phase ?? '-'}`;
-}
 
 const linesOf = (file: string) => {
   const lines = readFileSync(`${dir}${file}`, 'utf8').split('\n');

@@ -1,6 +1,6 @@
 import { GO_BODY_COPY, goErrorPhase, goErrorTarget } from '../go-errors.js';
 import type { LogFormat, ParseResult } from '../types.js';
-import { fail, ok, parseIsoMs } from '../util.js';
+import { fail, ok, parseIsoMs, shareWithFloor } from '../util.js';
 
 /**
  * Go `net/http/httputil.ReverseProxy` error lines, as any Go proxy or sidecar built on it writes them
@@ -69,11 +69,10 @@ export const goProxyFormat: LogFormat = {
   summary: 'Go httputil reverse proxy errors (http: proxy error: EOF; Fabio, Go sidecars)',
   // The proxy's lines are often a minority among the application's own: any timestamped proxy-error
   // line makes this a candidate, below formats that match every line.
-  detect: (sample) => {
-    const hits = sample.filter(
+  detect: (sample) =>
+    shareWithFloor(
+      sample,
       (l) => (PROXY_ERROR.test(l) || GO_BODY_COPY.test(l)) && !Number.isNaN(lineTimeMs(l)),
-    ).length;
-    return hits === 0 ? 0 : Math.max(0.6, hits / Math.max(1, sample.filter((l) => l.trim() !== '').length));
-  },
+    ),
   parseLine: parseGoProxyLine,
 };

@@ -1,5 +1,5 @@
 import type { CauseCode, FailurePhase, LogFormat, ParseResult } from '../types.js';
-import { fail, ok, parseClfTimeMs, parseIsoMs } from '../util.js';
+import { fail, ok, parseClfTimeMs, parseIsoMs, shareWithFloor } from '../util.js';
 
 /**
  * H2O error log: proxy failures are written by `h2o_req_log_error` as
@@ -83,9 +83,6 @@ export function parseH2oLine(line: string): ParseResult {
 export const h2oFormat: LogFormat = {
   id: 'h2o',
   summary: 'H2O error log, proxy failures ([lib/core/proxy.c] in request:/x:I/O error (head))',
-  detect: (sample) => {
-    const hits = sample.filter((l) => LINE.test(l)).length;
-    return hits === 0 ? 0 : Math.max(0.6, hits / Math.max(1, sample.filter((l) => l.trim() !== '').length));
-  },
+  detect: (sample) => shareWithFloor(sample, (l) => LINE.test(l)),
   parseLine: parseH2oLine,
 };
