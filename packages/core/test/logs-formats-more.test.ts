@@ -114,4 +114,69 @@ describe('log formats (issue 10): details', () => {
       );
     }
   });
+
+  it('gorouter: join keys and the reused-connection flag are read', () => {
+    const access = LOG_FORMATS.find((f) => f.id === 'gorouter')!.parseLine(read('gorouter.log')[1]!);
+    assert.ok(access?.ok);
+    assert.equal(access.record.requestId, 'a1b2c3d4-0002-4000-8000-000000000002');
+    assert.equal(access.record.client, '10.0.9.9:51001');
+    assert.equal(access.record.target, '10.0.1.11:61002');
+    assert.equal(access.record.requestLine, 'POST /orders HTTP/1.1');
+    assert.equal(access.record.timeMs, Date.parse('2026-11-24T08:00:01.121Z'));
+    assert.equal(access.record.rawCause, 'endpoint_failure (EOF)');
+    const json = LOG_FORMATS.find((f) => f.id === 'gorouter-json')!;
+    const [reused, fresh] = [1, 4].map((i) => json.parseLine(read('gorouter.jsonl')[i]!));
+    assert.ok(reused?.ok && fresh?.ok);
+    assert.equal(reused.record.connReused, true);
+    assert.equal(reused.record.requestId, 'a1b2c3d4-0002-4000-8000-000000000002');
+    assert.equal(reused.record.target, '10.0.1.11:61002');
+    assert.equal(fresh.record.connReused, false);
+    assert.equal(fresh.record.cause, 'unknown');
+  });
+
+  it('Go proxy: the peer address comes from the Go error; microseconds in the time are kept', () => {
+    const go = LOG_FORMATS.find((f) => f.id === 'go-proxy')!;
+    const reset = go.parseLine(read('go-proxy.log')[2]!);
+    const pipe = go.parseLine(read('go-proxy.log')[5]!);
+    assert.ok(reset?.ok && pipe?.ok);
+    assert.equal(reset.record.target, '10.0.1.11:8080');
+    assert.equal(pipe.record.timeMs, Date.parse('2026-11-24T08:00:05.123Z'));
+  });
+
+  it('Cloudflare: Unix-nanosecond timestamps, Ray ID and origin address read', () => {
+    const r = LOG_FORMATS.find((f) => f.id === 'cloudflare')!.parseLine(read('cloudflare.jsonl')[1]!);
+    assert.ok(r?.ok);
+    assert.equal(r.record.timeMs, 1795500001020);
+    assert.equal(r.record.requestMs, 20);
+    assert.equal(r.record.requestId, '8e1a2b3c4d5e6f02');
+    assert.equal(r.record.target, '198.51.100.10');
+  });
+
+  it('phases on the existing readers: HAProxy SD and GCP partial response are mid-response, not the race', () => {
+    const haproxy = LOG_FORMATS.find((f) => f.id === 'haproxy')!;
+    const sd = haproxy.parseLine(
+      '<134>Nov 24 08:00:00 lb haproxy[1]: 10.0.9.9:51000 [24/Nov/2026:08:00:00.100] fe be/app1 0/0/0/2/40 200 5000 - - SD-- 1/1/0/0/0 0/0 "GET /big HTTP/1.1"',
+    );
+    assert.ok(sd?.ok);
+    assert.deepEqual(
+      [sd.record.generator, sd.record.cause, sd.record.phase],
+      ['target', 'upstream-closed-mid-response', 'read-body'],
+    );
+    const sh = haproxy.parseLine(
+      '<134>Nov 24 08:00:01 lb haproxy[1]: 10.0.9.9:51001 [24/Nov/2026:08:00:01.100] fe be/app1 0/0/0/-1/1 502 209 - - SH-- 1/1/0/0/0 0/0 "POST /x HTTP/1.1"',
+    );
+    assert.ok(sh?.ok);
+    assert.deepEqual(
+      [sh.record.cause, sh.record.phase, sh.record.client],
+      ['upstream-closed-reused-connection', 'read-header', '10.0.9.9:51001'],
+    );
+    const gcp = LOG_FORMATS.find((f) => f.id === 'gcp-lb')!.parseLine(
+      '{"httpRequest":{"requestMethod":"GET","requestUrl":"https://x/big","status":200,"remoteIp":"203.0.113.7"},"jsonPayload":{"@type":"type.googleapis.com/google.cloud.loadbalancing.type.LoadBalancerLogEntry","statusDetails":"backend_connection_closed_after_partial_response_sent"},"timestamp":"2026-11-24T08:00:00Z"}',
+    );
+    assert.ok(gcp?.ok);
+    assert.deepEqual(
+      [gcp.record.generator, gcp.record.cause, gcp.record.phase],
+      ['target', 'upstream-closed-mid-response', 'read-body'],
+    );
+  });
 });
