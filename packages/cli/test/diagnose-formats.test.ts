@@ -34,6 +34,18 @@ describe('diagnose on the issue-10 formats (spawned CLI, --json)', () => {
     assert.equal(count(j, 'target', 500, null), 1);
   });
 
+  it('the public Envoy JSON line of envoy issue #17432 (custom camelCase keys) is read, not refused', async () => {
+    const real = fileURLToPath(
+      new URL('../../../../shared/realworld/log-lines/envoy-json.jsonl', import.meta.url),
+    );
+    const r = await runCli(['diagnose', real, '--json']);
+    assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stderr}`);
+    const j = parseJson(r);
+    assert.equal(j.inputs[0].format, 'envoy-json');
+    assert.equal(j.malformedLines, 0);
+    assert.equal(count(j, 'lb', 503, 'connect-refused'), 1);
+  });
+
   it('Envoy with --envoy-log-format: the custom format is read; a format that cannot be read is exit 2', async () => {
     const format = readFileSync(`${FIXTURES}envoy-custom.format`, 'utf8').trim();
     const j = await diagnoseJson('envoy-custom.log', ['--envoy-log-format', format]);
