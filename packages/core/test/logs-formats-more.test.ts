@@ -97,6 +97,17 @@ describe('log formats (issue 10): details', () => {
     assert.ok(e?.ok);
     assert.equal(e.record.timeMs, 1795500000 * 1000);
     assert.equal(e.record.cause, 'upstream-closed-reused-connection');
+    const strftime = envoyFormatString(
+      '[%START_TIME(%Y/%m/%dT%H:%M:%S%z)%] %RESPONSE_CODE% %RESPONSE_FLAGS% %DURATION%',
+    );
+    const t = strftime.parseLine('[2026/11/24T09:00:00+0100] 503 UC 2');
+    assert.ok(t?.ok);
+    assert.equal(t.record.timeMs, Date.parse('2026-11-24T08:00:00.002Z'));
+    const fraction = envoyFormatString('%START_TIME(%s.%3f)% %RESPONSE_CODE%').parseLine(
+      '1795500000.250 200',
+    );
+    assert.ok(fraction?.ok);
+    assert.equal(fraction.record.timeMs, 1795500000250);
   });
 
   it('Envoy format string: unreadable formats are refused, naming the flag', () => {

@@ -123,11 +123,27 @@ export interface EnvoyFields {
 const set = (v: string | undefined): string | undefined =>
   v === undefined || v === '-' || v === '' ? undefined : v;
 
+/**
+ * `%START_TIME%` as logged: ISO 8601 (the default), a `%START_TIME(...)%` strftime rendering such as
+ * `2026/11/24T08:00:00+0000` or `2026-11-24 08:00:00`, or epoch seconds (`%s`, `%s.%3f`) / ms.
+ */
+function envoyTimeMs(v: string | number | undefined): number {
+  if (typeof v === 'number') return jsonTimeMs(v);
+  if (v === undefined) return Number.NaN;
+  if (/^\d+(?:\.\d+)?$/.test(v)) return jsonTimeMs(Number(v));
+  const iso = parseIsoMs(v);
+  if (!Number.isNaN(iso)) return iso;
+  const m = /^(\d{4})[-/](\d\d)[-/](\d\d)[T ](\d\d:\d\d:\d\d(?:\.\d+)?)(Z|[+-]\d\d:?\d\d)?$/.exec(v);
+  if (m === null) return Number.NaN;
+  const zone = m[5] === undefined ? 'Z' : m[5].length === 5 ? `${m[5].slice(0, 3)}:${m[5].slice(3)}` : m[5];
+  return Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}${zone}`);
+}
+
 /** One record from an Envoy line's fields (shared by the text, custom and JSON readers). */
 export function envoyRecord(f: EnvoyFields): ParseResult {
   const statusValue = asNumber(f.status);
   if (statusValue === null || !Number.isInteger(statusValue)) return fail('RESPONSE_CODE is not a number');
-  const start = f.startMs ?? jsonTimeMs(f.startTime);
+  const start = f.startMs ?? envoyTimeMs(f.startTime);
   if (Number.isNaN(start)) return fail('START_TIME is missing or not a time');
   const status = statusValue === 0 ? null : statusValue;
   const details = f.details ?? '';
@@ -241,8 +257,6 @@ function operatorSlot(name: string, arg: string | undefined): keyof EnvoyFields 
 interface EnvoySegment {
   readonly operator: string;
   readonly slot: keyof EnvoyFields | undefined;
-  /** `%START_TIME(%s)%` and similar: the start time is epoch seconds. */
-  readonly epochSeconds: boolean;
   readonly after: string;
 }
 
@@ -265,7 +279,6 @@ export function compileEnvoyFormat(format: string, field = '--envoy-log-format')
   const segments: EnvoySegment[] = parts.map((p, i) => ({
     operator: p.arg === undefined ? p.operator : `${p.operator}(${p.arg})`,
     slot: operatorSlot(p.operator, p.arg),
-    epochSeconds: p.operator === 'START_TIME' && p.arg === '%s',
     after: text.slice(p.end, i + 1 < parts.length ? parts[i + 1]!.start : text.length).replace(/\\"/g, '"'),
   }));
   for (let i = 0; i + 1 < segments.length; i++) {
@@ -303,10 +316,7 @@ export function matchEnvoyLine(compiled: CompiledEnvoyFormat, line: string): Env
       }
     }
     if (seg.slot === undefined) continue;
-    if (seg.slot === 'startTime' && seg.epochSeconds) {
-      const s = Number(value);
-      if (Number.isFinite(s)) fields.startMs = s * 1000;
-    } else if (fields[seg.slot] === undefined || fields[seg.slot] === '-') {
+    if (fields[seg.slot] === undefined || fields[seg.slot] === '-') {
       (fields as Record<string, string>)[seg.slot] = value;
     }
   }
@@ -407,9 +417,6 @@ export function envoyJsonFields(o: Record<string, unknown>): EnvoyFields {
     if (claim('client', /client|downstream|remote/.test(name) && hostPort)) continue;
     if (claim('requestId', /requestid|reqid|^rid$/.test(name))) continue;
     claim('duration', /duration|latency|^ms$/.test(name) && /^\d+(\.\d+)?$/.test(text));
-  }
-  if (typeof fields.startTime === 'string' && /^\d+(\.\d+)?$/.test(fields.startTime)) {
-    fields.startTime = Number(fields.startTime);
   }
   return fields;
 }

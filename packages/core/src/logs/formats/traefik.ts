@@ -117,6 +117,9 @@ export function parseTraefikLine(line: string): ParseResult {
     requestMs: durationNs !== null ? Math.round(durationNs / 1e6) : null,
     targetProcessingMs: originNs !== null ? Math.round(originNs / 1e6) : null,
     retries: retries > 0 ? retries : undefined,
+    // Traefik's retry middleware retries only on network errors before the response: a retried
+    // request answered normally is a hidden upstream failure (pkg/middlewares/retry).
+    retriedUpstreamError: retries > 0 && generator === 'target' ? true : undefined,
     protocol: asString(pick(o, 'RequestProtocol')),
     client: asString(pick(o, 'ClientAddr', 'ClientHost')),
     requestLine: asString(pick(o, 'RequestLine')),
