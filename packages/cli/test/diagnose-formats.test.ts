@@ -89,7 +89,7 @@ describe('diagnose on the issue-10 formats (spawned CLI, --json)', () => {
     const j = await diagnoseJson('go-proxy.log');
     assert.equal(j.inputs[0].format, 'go-proxy');
     assert.equal(j.skippedLines, 1);
-    assert.equal(j.totals.upstreamErrors['upstream-closed-reused-connection'], 4);
+    assert.equal(j.totals.upstreamErrors['upstream-closed-reused-connection'], 6);
     assert.equal(j.totals.upstreamErrors['upstream-closed-mid-response'], 1);
   });
 

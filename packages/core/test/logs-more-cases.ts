@@ -107,6 +107,8 @@ export const MORE_CASES: Array<{ file: string; format: string; extra?: LogFormat
       'upstream-error 499 lb client-aborted -',
       'upstream-error 502 lb upstream-closed-reused-connection read-header',
       'malformed', // no timestamp
+      'upstream-error 502 lb upstream-closed-reused-connection read-header', // Fabio's prefix
+      'upstream-error 502 lb upstream-closed-reused-connection read-header', // slog JSON behind syslog
     ],
   },
   {
