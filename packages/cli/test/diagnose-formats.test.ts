@@ -100,6 +100,23 @@ describe('diagnose on the issue-10 formats (spawned CLI, --json)', () => {
     assert.equal(count(j, 'target', 500, null), 1);
   });
 
+  it('Traefik access log with its DEBUG log: the causes come from the second file', async () => {
+    const r = await runCli([
+      'diagnose',
+      `${FIXTURES}traefik.jsonl`,
+      `${FIXTURES}traefik-debug.log`,
+      '--json',
+    ]);
+    assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stderr}`);
+    const j = parseJson(r);
+    assert.deepEqual(
+      j.inputs.map((i: Json) => i.format),
+      ['traefik', 'traefik-debug'],
+    );
+    assert.equal(j.totals.upstreamErrors['upstream-closed-reused-connection'], 3);
+    assert.equal(j.totals.upstreamErrors['connect-refused'], 1);
+  });
+
   it('H2O error log: I/O error (head) and (body) counted apart', async () => {
     const j = await diagnoseJson('h2o-error.log');
     assert.equal(j.inputs[0].format, 'h2o');

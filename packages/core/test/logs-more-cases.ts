@@ -154,4 +154,18 @@ export const MORE_CASES: Array<{ file: string; format: string; extra?: LogFormat
       'malformed',
     ],
   },
+  {
+    file: 'traefik-debug.log',
+    format: 'traefik-debug',
+    expect: [
+      'skip',
+      'upstream-error 502 lb upstream-closed-reused-connection read-header', // error=EOF
+      'upstream-error 502 lb connect-refused connect',
+      'upstream-error 502 lb upstream-closed-reused-connection read-header',
+      'upstream-error 504 lb response-timeout read-header',
+      'upstream-error 499 lb client-aborted -',
+      'upstream-error 502 lb upstream-closed-reused-connection read-header', // JSON
+      'skip',
+    ],
+  },
 ];

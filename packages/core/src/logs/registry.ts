@@ -11,7 +11,7 @@ import { h2oFormat } from './formats/h2o.js';
 import { haproxyFormat } from './formats/haproxy.js';
 import { nginxCombinedFormat, nginxIngressFormat } from './formats/nginx-access.js';
 import { nginxErrorFormat } from './formats/nginx-error.js';
-import { traefikFormat } from './formats/traefik.js';
+import { traefikDebugFormat, traefikFormat } from './formats/traefik.js';
 import type { LogFormat } from './types.js';
 
 /** The one registry of log formats; each parser lives in logs/formats/<id>.ts. */
@@ -33,6 +33,7 @@ export const LOG_FORMATS: LogFormat[] = [
   goProxyFormat,
   h2oFormat,
   cloudflareFormat,
+  traefikDebugFormat,
 ];
 
 export function registerLogFormat(format: LogFormat): void {

@@ -1,3 +1,4 @@
+import { goErrorPhase, goErrorTarget } from '../go-errors.js';
 import type { CauseCode, Generator, LogFormat, ParseResult } from '../types.js';
 import {
   asNumber,
@@ -6,9 +7,11 @@ import {
   jsonTimeMs,
   ok,
   parseClfTimeMs,
+  parseIsoMs,
   parseJsonObject,
   pick,
   shareOf,
+  shareWithFloor,
   splitRequestLine,
 } from '../util.js';
 
@@ -136,4 +139,57 @@ export const traefikFormat: LogFormat = {
       shareOf(sample, (l) => CLF.test(l)),
     ),
   parseLine: parseTraefikLine,
+};
+
+/**
+ * Traefik's own log at DEBUG level: one line per request its proxy answered with an error,
+ * `logger.Debug().Err(err).Msgf("%d %s", statusCode, statusText)` in pkg/proxy/httputil/proxy.go
+ * (`ErrorHandlerWithContext`; ERROR level for TLS configuration errors). JSON
+ * (`{"level":"debug","error":"EOF","time":"...","message":"502 Bad Gateway"}`) or the console format
+ * (`2026-11-24T08:00:01Z DBG .../proxy.go:113 > 502 Bad Gateway error=EOF`). The Go error gives the
+ * cause and phase (go-errors.ts): `EOF` is the race's signature. Other lines are skipped.
+ */
+const DEBUG_TEXT = /^(\S+) (?:DBG|ERR) .*?> (\d{3}) [^=]*?error="?(.*?)"?\s*$/;
+
+export function parseTraefikDebugLine(line: string): ParseResult {
+  if (line.trim() === '') return null;
+  let timeMs: number;
+  let status: number;
+  let error: string;
+  if (line.trimStart().startsWith('{')) {
+    const o = parseJsonObject(line);
+    if (o === null) return fail('not a JSON object (truncated?)');
+    const m = /^(\d{3}) [A-Z]/.exec(asString(o.message) ?? asString(o.msg) ?? '');
+    const err = asString(o.error);
+    if (m === null || err === undefined) return null;
+    timeMs = jsonTimeMs(o.time ?? o.ts);
+    status = Number(m[1]);
+    error = err;
+  } else {
+    const m = DEBUG_TEXT.exec(line);
+    if (m === null) return null;
+    timeMs = parseIsoMs(m[1]!);
+    status = Number(m[2]);
+    error = m[3]!;
+  }
+  if (Number.isNaN(timeMs)) return fail('no time');
+  const { cause, phase } = goErrorPhase(error);
+  return ok({
+    kind: 'upstream-error',
+    timeMs,
+    status,
+    targetStatus: null,
+    generator: 'lb',
+    cause,
+    rawCause: error.slice(0, 200),
+    phase,
+    target: goErrorTarget(error),
+  });
+}
+
+export const traefikDebugFormat: LogFormat = {
+  id: 'traefik-debug',
+  summary: "Traefik's own log at DEBUG (502 Bad Gateway error=EOF)",
+  detect: (sample) => shareWithFloor(sample, (l) => parseTraefikDebugLine(l)?.ok === true),
+  parseLine: parseTraefikDebugLine,
 };
