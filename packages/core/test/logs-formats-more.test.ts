@@ -190,4 +190,18 @@ describe('log formats (issue 10): details', () => {
       ['target', 'upstream-closed-mid-response', 'read-body'],
     );
   });
+
+  it('Envoy default and Istio text formats: request id, client and upstream host by position', () => {
+    const envoy = LOG_FORMATS.find((f) => f.id === 'envoy')!;
+    const [plain, istio] = [1, 6].map((i) => envoy.parseLine(read('envoy.log')[i]!));
+    assert.ok(plain?.ok && istio?.ok);
+    assert.deepEqual(
+      [plain.record.requestId, plain.record.target, plain.record.requestLine, plain.record.phase],
+      ['a2', '10.0.0.1:8080', 'POST /race HTTP/1.1', 'read-header'],
+    );
+    assert.deepEqual(
+      [istio.record.requestId, istio.record.client, istio.record.target],
+      ['a7', '10.0.0.9:39000', '10.0.0.3:9080'],
+    );
+  });
 });
