@@ -1,4 +1,4 @@
-import type { CauseCode, FailurePhase } from './types.js';
+import type { CauseCode, FailurePhase, LogRecord } from './types.js';
 
 /** The shared cause for a Go `net/http` client error string (Caddy, Traefik, gorouter, httputil). */
 export function causeFromGoError(message: string): CauseCode {
@@ -50,4 +50,25 @@ export const GO_BODY_COPY = /ReverseProxy read error during body copy: (.*)$/;
 /** `ip:port` of the peer in a Go net error (`read tcp A->B: ...`, `dial tcp B: ...`). */
 export function goErrorTarget(message: string): string | undefined {
   return /->(\[?[\w.:]+\]?:\d+)/.exec(message)?.[1] ?? /dial tcp (\[?[\w.:]+\]?:\d+)/.exec(message)?.[1];
+}
+
+/**
+ * The event for one Go proxy error line (httputil `http: proxy error`, Traefik's DEBUG line): the
+ * proxy answered `status` (when the line does not say: 499 for a client that went away, 504 for a
+ * timeout, else 502, as httputil's and Traefik's error handlers do).
+ */
+export function goErrorEvent(timeMs: number, error: string, status?: number): LogRecord {
+  const { cause, phase } = goErrorPhase(error);
+  return {
+    kind: 'upstream-error',
+    timeMs,
+    status:
+      status ?? (cause === 'client-aborted' ? 499 : /timeout|deadline exceeded/.test(error) ? 504 : 502),
+    targetStatus: null,
+    generator: 'lb',
+    cause,
+    rawCause: error.slice(0, 200),
+    phase,
+    target: goErrorTarget(error),
+  };
 }

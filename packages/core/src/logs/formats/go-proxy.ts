@@ -1,4 +1,4 @@
-import { GO_BODY_COPY, goErrorPhase, goErrorTarget } from '../go-errors.js';
+import { GO_BODY_COPY, goErrorEvent, goErrorTarget } from '../go-errors.js';
 import type { LogFormat, ParseResult } from '../types.js';
 import { asString, fail, jsonTimeMs, ok, parseIsoMs, parseJsonObject, shareWithFloor } from '../util.js';
 
@@ -73,18 +73,7 @@ export function parseGoProxyLine(line: string): ParseResult {
       target: goErrorTarget(error),
     });
   }
-  const { cause, phase } = goErrorPhase(error);
-  return ok({
-    kind: 'upstream-error',
-    timeMs,
-    status: cause === 'client-aborted' ? 499 : /timeout|deadline exceeded/.test(error) ? 504 : 502,
-    targetStatus: null,
-    generator: 'lb',
-    cause,
-    rawCause: error.slice(0, 200),
-    phase,
-    target: goErrorTarget(error),
-  });
+  return ok(goErrorEvent(timeMs, error));
 }
 
 export const goProxyFormat: LogFormat = {

@@ -1,4 +1,4 @@
-import { goErrorPhase, goErrorTarget } from '../go-errors.js';
+import { goErrorEvent } from '../go-errors.js';
 import type { CauseCode, Generator, LogFormat, ParseResult } from '../types.js';
 import {
   asNumber,
@@ -173,18 +173,7 @@ export function parseTraefikDebugLine(line: string): ParseResult {
     error = m[3]!;
   }
   if (Number.isNaN(timeMs)) return fail('no time');
-  const { cause, phase } = goErrorPhase(error);
-  return ok({
-    kind: 'upstream-error',
-    timeMs,
-    status,
-    targetStatus: null,
-    generator: 'lb',
-    cause,
-    rawCause: error.slice(0, 200),
-    phase,
-    target: goErrorTarget(error),
-  });
+  return ok(goErrorEvent(timeMs, error, status));
 }
 
 export const traefikDebugFormat: LogFormat = {
