@@ -68,10 +68,11 @@ describe('diagnose on the issue-10 formats (spawned CLI, --json)', () => {
   it('gorouter access log: endpoint_failure (EOF) is the race signature, no_endpoints capacity', async () => {
     const j = await diagnoseJson('gorouter.log');
     assert.equal(j.inputs[0].format, 'gorouter');
-    assert.equal(count(j, 'lb', 502, 'upstream-closed-reused-connection'), 2);
+    assert.equal(count(j, 'lb', 502, 'upstream-closed-reused-connection'), 3);
     assert.equal(count(j, 'lb', 502, 'connect-refused'), 1);
     assert.equal(count(j, 'lb', 503, 'no-healthy-upstream'), 1);
     assert.equal(j.totals.retriedUpstreamErrors, 1);
+    assert.equal(j.malformedLines, 1);
   });
 
   it('gorouter JSON log: backend-endpoint-failed events by cause (an EOF on a fresh connection is not the race)', async () => {

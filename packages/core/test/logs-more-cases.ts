@@ -75,6 +75,7 @@ export const MORE_CASES: Array<{ file: string; format: string; extra?: LogFormat
       'request 404 lb - -', // unknown_route
       'request 200 target - -', // failed_attempts 1, then answered
       'request 502 lb upstream-closed-reused-connection read-header', // via idempotent request
+      'request 502 lb upstream-closed-reused-connection read-header', // cf logs prefix, reset by peer
       'malformed',
     ],
   },

@@ -17,7 +17,8 @@ import {
  * - `gorouter`: the access log (`/var/vcap/sys/log/gorouter/access.log`, also what `cf logs` shows as
  *   `[RTR/n]`): `host - [start] "request" status bytes_received bytes_sent "referer" "user_agent"
  *   "client" "backend" key:"value"...`, with `x_cf_routererror`, `vcap_request_id`, `response_time`,
- *   `backend_time`, `failed_attempts`.
+ *   `backend_time`, `failed_attempts`; a prefix before it (`cf logs`' `<time> [RTR/0] OUT `, a syslog
+ *   drain's header) is skipped.
  * - `gorouter-json`: gorouter's own JSON log (`gorouter.stdout.log`): `backend-endpoint-failed` (one
  *   per failed attempt, with the Go error and, in current versions, `got-connection`,
  *   `wrote-headers`, `conn-reused`, `retriable`), `backend-request-timeout`, `select-endpoint-failed`.
@@ -31,8 +32,9 @@ import {
  *   `EOF` on a connection that was *not* reused is not the keep-alive race.
  */
 
+/** Anchored at the line start or after a prefix (`cf logs`: `<time> [RTR/0] OUT `, syslog drains). */
 const HEAD =
-  /^(\S+) - \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d+|-) (\d+|-) (\d+|-) "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)" "([^"]*)" "([^"]*)"(.*)$/;
+  /(?:^|\s)(\S+) - \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d+|-) (\d+|-) (\d+|-) "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)" "([^"]*)" "([^"]*)"(.*)$/;
 const PAIR = /([a-z_0-9]+):(?:"((?:[^"\\]|\\.)*)"|(\S+))/g;
 
 /** `2021-02-18T21:22:32.355501523Z`, or older `2017-05-22 11:41:09.404 +0000` / `07/07/2016:18:31:26.150 +0000`. */
