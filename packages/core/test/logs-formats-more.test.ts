@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { detectLogFormat, envoyFormatString, KeepaliveParityError, LOG_FORMATS } from '../src/index.js';
 import {
   describeLine,
@@ -203,5 +204,16 @@ describe('log formats (issue 10): details', () => {
       [istio.record.requestId, istio.record.client, istio.record.target],
       ['a7', '10.0.0.9:39000', '10.0.0.3:9080'],
     );
+  });
+
+  it('every registered format has a row in docs/diagnose.md', () => {
+    const docs = readFileSync(fileURLToPath(new URL('../../../docs/diagnose.md', import.meta.url)), 'utf8');
+    const rows = docs.split('\n').filter((l) => l.startsWith('| `'));
+    for (const f of LOG_FORMATS) {
+      assert.ok(
+        rows.some((r) => r.split('|')[1]!.includes(`\`${f.id}\``)),
+        `no row for ${f.id} in docs/diagnose.md`,
+      );
+    }
   });
 });
