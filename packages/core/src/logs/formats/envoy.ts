@@ -2,7 +2,6 @@ import { KeepaliveParityError } from '../../errors.js';
 import type { CauseCode, FailurePhase, Generator, LogFormat, ParseResult } from '../types.js';
 import {
   asNumber,
-  asString,
   fail,
   jsonTimeMs,
   ok,
@@ -385,40 +384,83 @@ const FLAG_VALUE =
 const DETAILS_VALUE =
   /^(?:via_upstream|upstream_reset_(?:before|after)_response_started|upstream_response_timeout|route_not_found|no_healthy_upstream|cluster_not_found|upstream_per_try_timeout|overload_manager|downstream_remote_disconnect|request_overall_timeout|ext_authz_denied|[a-z0-9]+(?:_[a-z0-9]+)+\{)/;
 
+/** What a key's name says, cached (a log repeats the same keys on every line). */
+interface KeyInfo {
+  readonly slot: keyof EnvoyFields | undefined;
+  /** For a key whose name is not a known one: the slot its name hints at, checked with the value's shape. */
+  readonly hint: 'status' | 'upstreamHost' | 'client' | 'requestId' | 'duration' | undefined;
+}
+
+const keyInfoCache = new Map<string, KeyInfo>();
+
+function keyInfo(key: string): KeyInfo {
+  let info = keyInfoCache.get(key);
+  if (info === undefined) {
+    const name = normaliseKey(key);
+    const slot = KEY_INDEX.get(name);
+    const hint = /status|code|^rc$|^sc$/.test(name)
+      ? 'status'
+      : /upstream|backend|^up$/.test(name)
+        ? 'upstreamHost'
+        : /client|downstream|remote/.test(name)
+          ? 'client'
+          : /requestid|reqid|^rid$/.test(name)
+            ? 'requestId'
+            : /duration|latency|^ms$/.test(name)
+              ? 'duration'
+              : undefined;
+    info = { slot, hint };
+    if (keyInfoCache.size > 4096) keyInfoCache.clear();
+    keyInfoCache.set(JSON.parse(JSON.stringify(key)) as string, info);
+  }
+  return info;
+}
+
+const HOST_PORT = /^\[?[\w.:-]+\]?:\d+$/;
+
+/** The slot an unnamed key's value fills by its shape (Envoy's own value shapes first), if any. */
+function shapeSlot(text: string, hint: KeyInfo['hint']): keyof EnvoyFields | undefined {
+  const c = text.charCodeAt(0);
+  if (c >= 65 && c <= 90 /* A-Z */) {
+    if (FLAG_VALUE.test(text)) return 'flags';
+    if (/^[A-Z]+ \S+ HTTP\/[\d.]+$/.test(text)) return 'requestLine';
+  } else if (c >= 97 && c <= 122 /* a-z */) {
+    if (DETAILS_VALUE.test(text)) return 'details';
+  } else if (c >= 48 && c <= 57 /* 0-9 */ && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/.test(text)) {
+    return 'startTime';
+  }
+  switch (hint) {
+    case 'status':
+      return /^(?:0|[1-5]\d\d)$/.test(text) ? 'status' : undefined;
+    case 'upstreamHost':
+    case 'client':
+      return HOST_PORT.test(text) ? hint : undefined;
+    case 'duration':
+      return /^\d+(\.\d+)?$/.test(text) ? 'duration' : undefined;
+    default:
+      return hint;
+  }
+}
+
 /** Reads an Envoy JSON line's fields by key name, then unclaimed keys by their values' shapes. */
 export function envoyJsonFields(o: Record<string, unknown>): EnvoyFields {
-  const fields: EnvoyFields = {};
-  const unclaimed: Array<[string, unknown]> = [];
-  for (const [key, value] of Object.entries(o)) {
-    if (value === null || typeof value === 'object') continue;
-    const slot = KEY_INDEX.get(normaliseKey(key));
-    if (slot !== undefined && fields[slot] === undefined) {
-      (fields as Record<string, unknown>)[slot] = typeof value === 'number' ? value : asString(value);
-    } else if (slot === undefined) unclaimed.push([key, value]);
+  const fields: Record<string, unknown> = {};
+  const unclaimed: Array<[KeyInfo, string | number]> = [];
+  for (const key in o) {
+    const value = o[key];
+    if (typeof value !== 'string' && typeof value !== 'number') continue;
+    const info = keyInfo(key);
+    if (info.slot !== undefined) {
+      if (fields[info.slot] === undefined) fields[info.slot] = value;
+    } else if (typeof value === 'string' || info.hint !== undefined) {
+      unclaimed.push([info, value]);
+    }
   }
-  for (const [key, value] of unclaimed) {
-    const text = asString(value);
-    if (text === undefined) continue;
-    const name = normaliseKey(key);
-    const claim = (slot: keyof EnvoyFields, test: boolean) => {
-      if (!test || fields[slot] !== undefined) return false;
-      (fields as Record<string, unknown>)[slot] = value;
-      return true;
-    };
-    // Values whose shape is Envoy's own, whatever the key.
-    if (claim('flags', FLAG_VALUE.test(text))) continue;
-    if (claim('details', DETAILS_VALUE.test(text))) continue;
-    if (claim('startTime', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/.test(text))) continue;
-    if (claim('requestLine', /^[A-Z]+ \S+ HTTP\/[\d.]+$/.test(text))) continue;
-    // Otherwise a hint in the key plus a value of the right shape.
-    const hostPort = /^\[?[\w.:-]+\]?:\d+$/.test(text);
-    if (claim('status', /status|code|^rc$|^sc$/.test(name) && /^(?:0|[1-5]\d\d)$/.test(text))) continue;
-    if (claim('upstreamHost', /upstream|backend|^up$/.test(name) && hostPort)) continue;
-    if (claim('client', /client|downstream|remote/.test(name) && hostPort)) continue;
-    if (claim('requestId', /requestid|reqid|^rid$/.test(name))) continue;
-    claim('duration', /duration|latency|^ms$/.test(name) && /^\d+(\.\d+)?$/.test(text));
+  for (const [info, value] of unclaimed) {
+    const slot = shapeSlot(String(value), info.hint);
+    if (slot !== undefined && fields[slot] === undefined) fields[slot] = value;
   }
-  return fields;
+  return fields as EnvoyFields;
 }
 
 export function parseEnvoyJsonLine(line: string): ParseResult {
