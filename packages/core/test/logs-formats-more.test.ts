@@ -98,6 +98,11 @@ describe('log formats (issue 10): details', () => {
     assert.ok(e?.ok);
     assert.equal(e.record.timeMs, 1795500000 * 1000);
     assert.equal(e.record.cause, 'upstream-closed-reused-connection');
+    const long = envoyFormatString('%START_TIME% %RESPONSE_CODE% %RESPONSE_FLAGS_LONG%').parseLine(
+      '2026-11-24T08:00:00.000Z 503 UpstreamConnectionTermination',
+    );
+    assert.ok(long?.ok);
+    assert.equal(long.record.cause, 'upstream-closed-reused-connection');
     const strftime = envoyFormatString(
       '[%START_TIME(%Y/%m/%dT%H:%M:%S%z)%] %RESPONSE_CODE% %RESPONSE_FLAGS% %DURATION%',
     );

@@ -43,13 +43,36 @@ export interface EnvoyClassification {
   phase: FailurePhase | undefined;
 }
 
+/** `%RESPONSE_FLAGS_LONG%` names → the short flags (source/common/stream_info/utility.h). */
+const LONG_FLAGS: Record<string, string> = {
+  NoHealthyUpstream: 'UH',
+  UpstreamConnectionFailure: 'UF',
+  UpstreamOverflow: 'UO',
+  NoRouteFound: 'NR',
+  UpstreamRetryLimitExceeded: 'URX',
+  NoClusterFound: 'NC',
+  DurationTimeout: 'DT',
+  DownstreamConnectionTermination: 'DC',
+  FailedLocalHealthCheck: 'LH',
+  UpstreamRequestTimeout: 'UT',
+  LocalReset: 'LR',
+  UpstreamRemoteReset: 'UR',
+  UpstreamConnectionTermination: 'UC',
+  UpstreamProtocolError: 'UPE',
+  DownstreamRemoteReset: 'DR',
+  DnsResolutionFailed: 'DF',
+  OverloadManagerTerminated: 'OM',
+  DropOverload: 'DO',
+};
+
 export function classifyEnvoy(
   status: number | null,
   flagsText: string,
   details: string,
   failureReason: string,
 ): EnvoyClassification {
-  const flags = flagsText === '-' || flagsText === '' ? [] : flagsText.split(',');
+  const flags =
+    flagsText === '-' || flagsText === '' ? [] : flagsText.split(',').map((f) => LONG_FLAGS[f] ?? f);
   const detailsSet = details !== '' && details !== '-';
   const rawCause =
     flags.length > 0
