@@ -54,7 +54,11 @@ async function duckdbCounts(sql: string): Promise<Row[]> {
 
 describe('diagnose --emit-sql duckdb', () => {
   it('DuckDB over the emitted SQL counts exactly what the streaming engine counts', async () => {
-    const inputs = [sample, `${FIXTURES}alb.log`];
+    // The public ALB lines too (Lambda 502s whose error_reason names the cause; read from ../shared).
+    const realworld = fileURLToPath(
+      new URL('../../../../shared/realworld/log-lines/alb.log', import.meta.url),
+    );
+    const inputs = [sample, `${FIXTURES}alb.log`, realworld];
     const engine = parseJson(await runCli(['diagnose', ...inputs, '--json']));
     const engineRows = (engine.counts as Row[]).filter((r) => r.generator !== 'unknown');
     assert.ok(engineRows.length >= 4, JSON.stringify(engineRows));

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { detectLogFormat, LOG_FORMATS, type LogFormat, nginxAccessFormat } from '../src/index.js';
+import { MORE_CASES } from './logs-more-cases.js';
 
 /**
  * Fixture tests: every format, one real-shaped line per cause, plus malformed and truncated lines.
@@ -38,7 +39,7 @@ const CASES: Array<{ file: string; format: string; extra?: LogFormat[]; expect: 
       'request 503 lb no-healthy-upstream', // 34+ fields: extra trailing fields tolerated
       'request 502 lb malformed-response', // target answered 200, LB sent 502
       'request 502 lb unknown', // grpcs
-      'request 460 lb -',
+      'request 460 lb client-aborted', // the client closed first
       'request 500 lb unknown', // AuthInvalidIdToken
       'malformed', // truncated inside a quoted field
       'malformed', // too few fields
@@ -220,7 +221,7 @@ describe('log formats: fixtures per cause', () => {
   }
 
   it('every registered format has a fixture', () => {
-    const covered = new Set(CASES.map((c) => c.format));
+    const covered = new Set([...CASES, ...MORE_CASES].map((c) => c.format));
     for (const f of LOG_FORMATS)
       assert.ok(covered.has(f.id) || f.id === 'nginx-ingress', `no fixture for ${f.id}`);
   });

@@ -16,6 +16,7 @@ import { writeJson } from '../render/json.js';
 const OPTIONS = {
   format: { type: 'string' },
   'nginx-log-format': { type: 'string' },
+  'envoy-log-format': { type: 'string' },
   since: { type: 'string' },
   until: { type: 'string' },
   jobs: { type: 'string' },
@@ -57,11 +58,14 @@ AWS SDK's default credentials).
 Formats (detected per input from its first lines, or forced with --format):
 ${LOG_FORMATS.map((f) => `  ${f.id.padEnd(14)} ${f.summary}`).join('\n')}
   nginx          nginx access log in the format given by --nginx-log-format
+  envoy-custom   Envoy access log in the format given by --envoy-log-format
 
 Options:
   --format ID               force a format for every input
   --nginx-log-format 'FMT'  the nginx log_format of the access log (use single quotes), e.g.
                             '$remote_addr [$time_local] "$request" $status $upstream_addr $upstream_status $upstream_connect_time $request_time'
+  --envoy-log-format 'FMT'  the Envoy access-log format string, in Envoy's command operators, e.g.
+                            '[%START_TIME%] %RESPONSE_CODE% %RESPONSE_FLAGS% %RESPONSE_CODE_DETAILS% %UPSTREAM_HOST% %REQ(X-REQUEST-ID)%'
   --since, --until TIME     only lines in [since, until) (ISO 8601); for s3:// ALB logs, also skips
                             objects (and day folders) outside the window by their key
   --jobs N                  worker threads (default: number of cores)
@@ -130,7 +134,11 @@ Examples:
     const result = await analyze(
       {
         inputs: positionals,
-        formatOptions: { forcedFormat: values.format, nginxLogFormat: values['nginx-log-format'] },
+        formatOptions: {
+          forcedFormat: values.format,
+          nginxLogFormat: values['nginx-log-format'],
+          envoyLogFormat: values['envoy-log-format'],
+        },
         window: { sinceMs, untilMs },
         jobs,
         progress: !values['no-progress'],

@@ -1,6 +1,7 @@
 /** Everything the CLI needs from the log engine beyond types and registry (re-exported by the core index). */
 export * from './analysis.js';
 export { classifyAlb, parseAlbLine } from './formats/alb.js';
+export { compileEnvoyFormat, envoyFormatString } from './formats/envoy.js';
 export {
   compileNginxLogFormat,
   NGINX_COMBINED,

@@ -1,13 +1,17 @@
 import { albFormat } from './formats/alb.js';
 import { azureAppGwFormat } from './formats/azure-appgw.js';
 import { caddyFormat } from './formats/caddy.js';
+import { cloudflareFormat } from './formats/cloudflare.js';
 import { elbClassicFormat } from './formats/elb-classic.js';
 import { envoyJsonFormat, envoyTextFormat } from './formats/envoy.js';
 import { gcpLbFormat } from './formats/gcp-lb.js';
+import { goProxyFormat } from './formats/go-proxy.js';
+import { gorouterAccessFormat, gorouterJsonFormat } from './formats/gorouter.js';
+import { h2oFormat } from './formats/h2o.js';
 import { haproxyFormat } from './formats/haproxy.js';
 import { nginxCombinedFormat, nginxIngressFormat } from './formats/nginx-access.js';
 import { nginxErrorFormat } from './formats/nginx-error.js';
-import { traefikFormat } from './formats/traefik.js';
+import { traefikDebugFormat, traefikFormat } from './formats/traefik.js';
 import type { LogFormat } from './types.js';
 
 /** The one registry of log formats; each parser lives in logs/formats/<id>.ts. */
@@ -24,6 +28,12 @@ export const LOG_FORMATS: LogFormat[] = [
   traefikFormat,
   caddyFormat,
   azureAppGwFormat,
+  gorouterAccessFormat,
+  gorouterJsonFormat,
+  goProxyFormat,
+  h2oFormat,
+  cloudflareFormat,
+  traefikDebugFormat,
 ];
 
 export function registerLogFormat(format: LogFormat): void {

@@ -116,14 +116,23 @@ export function albClassificationSql(options: SqlOptions): string {
 -- Same rules as the streaming engine: target status 5xx -> target; target answered but LB sent 5xx ->
 -- malformed-response; otherwise the LB generated it: 503 no-healthy-upstream, 504 connect-timeout
 -- (no target time, ~10 s elapsed) or response-timeout, 502 and others unknown (ALB cannot tell a
--- closed reused connection from a refused connect).
+-- closed reused connection from a refused connect); a Lambda target's error_reason names its cause.
 WITH classified AS (
   SELECT
     elb_status_code AS status,
-    CASE WHEN target_status_code <> '-' AND ${targetStatus} >= 500 THEN 'target' ELSE 'lb' END AS generator,
+    CASE
+      WHEN target_status_code <> '-' AND ${targetStatus} >= 500 THEN 'target'
+      WHEN target_status_code = '-' AND lambda_error_reason LIKE 'LambdaUnhandled%' THEN 'target'
+      ELSE 'lb'
+    END AS generator,
     CASE
       WHEN target_status_code <> '-' AND ${targetStatus} >= 500 THEN NULL
       WHEN target_status_code <> '-' THEN 'malformed-response'
+      WHEN lambda_error_reason LIKE 'LambdaUnhandled%' THEN NULL
+      WHEN lambda_error_reason LIKE 'LambdaInvalidResponse%' OR lambda_error_reason LIKE 'LambdaResponseTooLarge%'
+        OR lambda_error_reason LIKE 'LambdaBadRequest%' THEN 'malformed-response'
+      WHEN lambda_error_reason LIKE 'Lambda%Timeout%' THEN 'response-timeout'
+      WHEN lambda_error_reason LIKE 'Lambda%' THEN 'no-healthy-upstream'
       WHEN elb_status_code = 503 THEN 'no-healthy-upstream'
       WHEN elb_status_code = 504 AND target_processing_time < 0
         AND ${elapsedMs(flavour)} BETWEEN 9900 AND 10500 THEN 'connect-timeout'

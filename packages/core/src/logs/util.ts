@@ -263,6 +263,20 @@ export function shareOf(sampleLines: readonly string[], test: (line: string) => 
   return total === 0 ? 0 : hits / total;
 }
 
+/**
+ * For formats whose lines sit among unrelated ones (a Go program's log, H2O's error log): the share
+ * of matching lines, but at least `floor` as soon as one line matches (below formats that match every
+ * line, above nothing).
+ */
+export function shareWithFloor(
+  sampleLines: readonly string[],
+  test: (line: string) => boolean,
+  floor = 0.6,
+): number {
+  const share = shareOf(sampleLines, test);
+  return share === 0 ? 0 : Math.max(floor, share);
+}
+
 /** A record for a 5xx the proxy generated itself. */
 export function lbRecord(
   base: Omit<LogRecord, 'generator' | 'cause' | 'targetStatus'> & { targetStatus?: number | null },

@@ -25,22 +25,37 @@ export interface AlbClassification {
 
 /**
  * The ALB classification, shared with the SQL that `--emit-sql` writes (keep both in step):
- * - elb status < 500: no cause.
+ * - elb status < 500: no cause (460: `client-aborted`).
  * - target status 5xx: the target generated it.
  * - target answered (status set) but the LB sent 5xx: the LB rejected the response (malformed).
  * - target status `-`: the LB generated it: 503 no healthy/registered target; 504 connect timeout
  *   when no target time and ~10 s elapsed (ALB's fixed connect timeout), else response timeout;
  *   502 and others `unknown` (ALB does not separate a closed reused connection from a refused connect).
+ * - a Lambda target (`error_reason` `Lambda...`, AWS's list in log-formats §1.4) has no pooled
+ *   connection to race on: `LambdaUnhandled` is the function's own failure (target);
+ *   `LambdaInvalidResponse`/`LambdaResponseTooLarge`/`LambdaBadRequest` a malformed response;
+ *   `...Timeout` a response timeout; the rest (throttling, permissions, ENI/KMS) mean the function
+ *   could not be invoked (`no-healthy-upstream`).
  */
 export function classifyAlb(
   elbStatus: number,
   targetStatus: number | null,
   targetProcessingMs: number | null,
   elapsedMs: number | null,
+  errorReason?: string,
 ): AlbClassification {
+  // 460: the client closed the connection before the LB could answer (AWS troubleshooting page).
+  if (elbStatus === 460) return { generator: 'lb', cause: 'client-aborted' };
   if (elbStatus < 500) return { generator: targetStatus === null ? 'lb' : 'target', cause: null };
   if (targetStatus !== null && targetStatus >= 500) return { generator: 'target', cause: null };
   if (targetStatus !== null) return { generator: 'lb', cause: 'malformed-response' };
+  if (errorReason?.startsWith('Lambda')) {
+    if (errorReason.startsWith('LambdaUnhandled')) return { generator: 'target', cause: null };
+    if (/^Lambda(?:InvalidResponse|ResponseTooLarge|BadRequest)/.test(errorReason))
+      return { generator: 'lb', cause: 'malformed-response' };
+    if (errorReason.includes('Timeout')) return { generator: 'lb', cause: 'response-timeout' };
+    return { generator: 'lb', cause: 'no-healthy-upstream' };
+  }
   if (elbStatus === 503) return { generator: 'lb', cause: 'no-healthy-upstream' };
   if (elbStatus === 504) {
     const connectTimeout =
@@ -67,11 +82,11 @@ export function parseAlbLine(line: string): ParseResult {
   const created = parseIsoMs(f[21]!);
   const elapsedMs = Number.isNaN(created) ? null : Math.max(0, timeMs - created);
   const request = splitRequestLine(f[12]);
+  const errorReason = f[24];
   const { generator, cause } =
     elbStatus === null
       ? { generator: 'lb' as const, cause: null }
-      : classifyAlb(elbStatus, targetStatus, targetProcessingMs, elapsedMs);
-  const errorReason = f[24];
+      : classifyAlb(elbStatus, targetStatus, targetProcessingMs, elapsedMs, errorReason);
   return ok({
     timeMs,
     status: elbStatus,

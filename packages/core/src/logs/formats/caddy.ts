@@ -1,4 +1,5 @@
-import type { CauseCode, LogFormat, ParseResult } from '../types.js';
+import { goErrorPhase } from '../go-errors.js';
+import type { LogFormat, ParseResult } from '../types.js';
 import { asNumber, asString, fail, jsonTimeMs, ok, parseJsonObject, pick, shareOf } from '../util.js';
 
 /**
@@ -6,24 +7,6 @@ import { asNumber, asString, fail, jsonTimeMs, ok, parseJsonObject, pick, shareO
  * error entries (`http.log.error`, msg = the Go error string) become upstream-error events with a
  * cause read from the Go error text. A proxy error's access entry has size 0.
  */
-
-export function causeFromGoError(message: string): CauseCode {
-  if (/connection refused|no route to host|network is unreachable|dial tcp: lookup/.test(message)) {
-    return 'connect-refused';
-  }
-  if (/^dial tcp .*(i\/o timeout|timeout)/.test(message)) return 'connect-timeout';
-  if (/timeout awaiting response headers|i\/o timeout|context deadline exceeded/.test(message))
-    return 'response-timeout';
-  if (/no upstreams available/.test(message)) return 'no-healthy-upstream';
-  if (/tls:|x509:|handshake/.test(message)) return 'tls';
-  if (/malformed HTTP|unexpected EOF reading trailer|invalid header/i.test(message))
-    return 'malformed-response';
-  if (/context canceled/.test(message)) return 'client-aborted';
-  if (/^EOF$|: EOF$|connection reset by peer|server closed idle connection|broken pipe/.test(message)) {
-    return 'upstream-closed-reused-connection';
-  }
-  return 'unknown';
-}
 
 export function parseCaddyLine(line: string): ParseResult {
   if (line.trim() === '') return null;
@@ -46,12 +29,13 @@ export function parseCaddyLine(line: string): ParseResult {
       status: status ?? 502,
       targetStatus: null,
       generator: 'lb',
-      cause: causeFromGoError(message),
+      ...goErrorPhase(message),
       rawCause: message.slice(0, 200),
       target: /->([\d.:[\]a-fA-F]+:\d+)/.exec(message)?.[1] ?? /dial tcp ([^:\s]+:\d+)/.exec(message)?.[1],
       method,
       path,
       requestMs: durationS !== null ? Math.round(durationS * 1000) : null,
+      client: asString(pick(o, 'request.client_ip', 'request.remote_ip')),
     });
   }
   if (!logger.startsWith('http.log.access')) return null;

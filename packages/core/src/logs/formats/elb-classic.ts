@@ -22,6 +22,9 @@ export function parseElbClassicLine(line: string): ParseResult {
   if (f.length < 15) return fail(`${f.length} fields, a Classic ELB line has 15`);
   const startMs = parseIsoMs(f[0]!);
   if (Number.isNaN(startMs)) return fail('timestamp is not ISO 8601');
+  // A TCP or SSL listener logs `-` statuses and a `- - - ` request: a connection, no HTTP exchange
+  // (awsdocs/elb-classic-load-balancers-user-guide access-log-collection.md). Nothing to judge.
+  if (f[7] === '-' && f[8] === '-' && f[11]?.trim() === '- - -') return null;
   const elbStatus = intOrNull(f[7]);
   const backendStatus = intOrNull(f[8]);
   const timings = [secondsToMs(f[4]), secondsToMs(f[5]), secondsToMs(f[6])];

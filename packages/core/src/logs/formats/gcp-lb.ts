@@ -1,4 +1,4 @@
-import type { CauseCode, Generator, LogFormat, ParseResult } from '../types.js';
+import type { CauseCode, FailurePhase, Generator, LogFormat, ParseResult } from '../types.js';
 import {
   asNumber,
   asString,
@@ -34,7 +34,22 @@ const STATUS_DETAILS: Record<string, { generator: Generator; cause: CauseCode }>
   client_disconnected_before_any_response: { generator: 'lb', cause: 'client-aborted' },
   client_disconnected_after_partial_response: { generator: 'lb', cause: 'client-aborted' },
   client_timed_out: { generator: 'lb', cause: 'client-aborted' },
-  backend_connection_closed_after_partial_response_sent: { generator: 'lb', cause: 'unknown' },
+  // The backend's status was already sent: the body was cut (a crash mid-response, not the race).
+  backend_connection_closed_after_partial_response_sent: {
+    generator: 'target',
+    cause: 'upstream-closed-mid-response',
+  },
+};
+
+/** The phase of the exchange each cause belongs to (statusDetails / proxyStatus wording). */
+const PHASE_OF: Partial<Record<CauseCode, FailurePhase>> = {
+  'upstream-closed-reused-connection': 'read-header',
+  'connect-refused': 'connect',
+  'connect-timeout': 'connect',
+  'response-timeout': 'read-header',
+  'malformed-response': 'read-header',
+  tls: 'connect',
+  'upstream-closed-mid-response': 'read-body',
 };
 
 const PROXY_STATUS: Record<string, CauseCode> = {
@@ -78,7 +93,7 @@ export function parseGcpLbLine(line: string): ParseResult {
     cause = 'unknown';
   }
   if (status === null || status < 500) {
-    cause = cause === 'client-aborted' ? cause : null;
+    cause = cause === 'client-aborted' || cause === 'upstream-closed-mid-response' ? cause : null;
     if (status === null && cause === null) return fail('no httpRequest.status');
   }
   const latency = asString(pick(o, 'httpRequest.latency'));
@@ -93,7 +108,10 @@ export function parseGcpLbLine(line: string): ParseResult {
     generator,
     cause,
     rawCause,
+    phase: cause !== null ? PHASE_OF[cause] : undefined,
     target: serverIp,
+    client: asString(pick(o, 'httpRequest.remoteIp')),
+    requestId: asString(pick(o, 'trace', 'insertId')),
     method: asString(pick(o, 'httpRequest.requestMethod')),
     path,
     requestMs: Number.isFinite(latencyMs) ? latencyMs : null,
