@@ -43,3 +43,20 @@ export function durationOrDiagnostic(
 ): Duration | undefined {
   return orDiagnostic(() => parseDuration(text, { syntax, location: where }), where, diagnostics);
 }
+
+/**
+ * The unresolved placeholder a configuration value holds, if any: an environment or shell
+ * substitution (`${IDLE}`, `$IDLE`), a Go/Helm/Jinja template (`{{ .Values.idle }}`, `{% ... %}`),
+ * a Terraform interpolation (`${var.idle}`). Such a value is not known from the file: a reader says
+ * `unknown` with this as the reason, never a default.
+ */
+export function placeholderIn(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = /\$\{[^}]*\}?|\$[A-Za-z_][A-Za-z0-9_]*|\{\{.*?(\}\}|$)|\{%.*?(%\}|$)|<<.*?(>>|$)/.exec(value);
+  return match?.[0];
+}
+
+/** The note an `unknown` fact carries when its value is a placeholder. */
+export function placeholderNote(setting: string, value: string, placeholder: string): string {
+  return `${setting} is ${JSON.stringify(value)}: ${placeholder} is substituted outside this file (environment, template or variables), so the value is not known; give the rendered file or the value itself`;
+}
