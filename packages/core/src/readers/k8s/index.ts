@@ -1,6 +1,7 @@
 import { type Document, isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import type { ConfigReader, ReaderDiagnostic, ReaderInput, ReaderResult, ReadSide } from '../types.js';
 import { readK8sLoadBalancers } from './lb.js';
+import { readK8sTraefik } from './traefik.js';
 import { readK8sWorkloads } from './workloads.js';
 
 /** One Kubernetes object from a manifest file, with a way back to its lines. */
@@ -109,6 +110,7 @@ export function parseK8sManifests(inputs: readonly ReaderInput[]): K8sManifests 
 export const K8S_PARTS: Array<(manifests: K8sManifests) => ReaderResult> = [
   readK8sLoadBalancers,
   readK8sWorkloads,
+  readK8sTraefik,
 ];
 
 export function readK8s(inputs: readonly ReaderInput[]): ReaderResult {
