@@ -48,3 +48,31 @@ describe('nginx reader: OpenResty Lua blocks', () => {
     );
   });
 });
+
+describe('nginx reader: what it cannot read is unknown, never a default', () => {
+  it('a keepalive_timeout that a missing include may set is unknown, naming the include', () => {
+    const result = nginxReader.read({
+      file: 'x/nginx.conf',
+      version: '1.22.1',
+      text: 'http {\n  include conf.d/timeouts.conf;\n  upstream app {\n    server 127.0.0.1:1;\n    keepalive 4;\n    include upstream-extra.conf;\n  }\n  server {\n    listen 80;\n    location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; }\n  }\n}\n',
+    });
+    const server = factOf(sideNamed(result, 'server', 'listen 80'), 'server-keepalive');
+    assert.deepEqual(brief(server), { value: 'unset', at: 'x/nginx.conf:2' });
+    assert.match(server.notes?.join(' ') ?? '', /include conf\.d\/timeouts\.conf .* could not be read/);
+    const pool = factOf(sideNamed(result, 'pool', 'app'), 'pool-idle');
+    assert.deepEqual(brief(pool), { value: 'unset', at: 'x/nginx.conf:6' });
+    assert.equal(result.diagnostics.filter((d) => d.severity === 'error').length, 2);
+  });
+
+  it('an envsubst template value (${NGINX_KEEPALIVE}) is unknown with the reason, not a bad value', () => {
+    const result = nginxReader.read({
+      file: 'default.conf.template',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: nginx template syntax under test
+      text: 'server {\n  listen 80;\n  keepalive_timeout ${NGINX_KEEPALIVE};\n}\n',
+    });
+    assert.deepEqual(result.diagnostics, []);
+    const server = factOf(sideNamed(result, 'server', 'listen 80'), 'server-keepalive');
+    assert.equal(server.value.type, 'unset');
+    assert.match(server.notes?.join(' ') ?? '', /NGINX_KEEPALIVE.*not known/);
+  });
+});

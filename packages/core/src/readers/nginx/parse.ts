@@ -267,13 +267,27 @@ interface ParseState {
   readonly prefix: string;
 }
 
-function resolveInclude(state: ParseState, from: string, pattern: string, line: number): string[] {
+/**
+ * Marks where an include could not be read: the directives around it may be set (or overridden)
+ * there, so a value looked up in that block is unknown, not a default (see `unreadableInclude`).
+ */
+export const UNREADABLE_INCLUDE = '#unreadable-include';
+
+function resolveInclude(
+  state: ParseState,
+  from: string,
+  pattern: string,
+  line: number,
+): { files: string[]; unreadable: boolean } {
   const matched = state.includeMatches?.get(includeKey(from, pattern));
-  if (matched) return matched.filter((f) => state.files.has(f));
+  if (matched) {
+    const files = matched.filter((f) => state.files.has(f));
+    return { files, unreadable: files.length < matched.length };
+  }
   const full = joinPath(state.prefix, pattern);
   if (!/[*?[]/.test(pattern)) {
-    if (state.files.has(full)) return [full];
-    if (state.files.has(pattern)) return [pattern];
+    if (state.files.has(full)) return { files: [full], unreadable: false };
+    if (state.files.has(pattern)) return { files: [pattern], unreadable: false };
     state.diagnostics.push({
       severity: 'error',
       message: `include ${pattern} was not found`,
@@ -281,10 +295,10 @@ function resolveInclude(state: ParseState, from: string, pattern: string, line: 
       line,
       field: 'include',
     });
-    return [];
+    return { files: [], unreadable: true };
   }
   const re = globToRegExp(full);
-  return [...state.files.keys()].filter((f) => re.test(f)).sort();
+  return { files: [...state.files.keys()].filter((f) => re.test(f)).sort(), unreadable: false };
 }
 
 function parseTokens(tokens: Token[], file: string, state: ParseState, depth: number): NginxDirective[] {
@@ -365,7 +379,9 @@ function expandInclude(directive: NginxDirective, state: ParseState, depth: numb
     return [];
   }
   const out: NginxDirective[] = [];
-  for (const path of resolveInclude(state, directive.file, directive.args[0]!, directive.line)) {
+  const resolved = resolveInclude(state, directive.file, directive.args[0]!, directive.line);
+  if (resolved.unreadable) out.push({ ...directive, name: UNREADABLE_INCLUDE });
+  for (const path of resolved.files) {
     const text = state.files.get(path)!;
     out.push(...parseTokens(tokenize(text, path, state.diagnostics), path, state, depth + 1));
   }
