@@ -75,4 +75,12 @@ describe('nginx reader: what it cannot read is unknown, never a default', () => 
     assert.equal(server.value.type, 'unset');
     assert.match(server.notes?.join(' ') ?? '', /NGINX_KEEPALIVE.*not known/);
   });
+
+  it('a conf.d fragment (no http {} block) without keepalive_timeout: unknown, the including http {} decides', () => {
+    const result = nginxReader.read({ file: 'conf.d/default.conf', text: 'server {\n  listen 80;\n}\n' });
+    assert.deepEqual(result.diagnostics, []);
+    const server = factOf(sideNamed(result, 'server', 'listen 80'), 'server-keepalive');
+    assert.deepEqual(brief(server), { value: 'unset', at: 'conf.d/default.conf:1' });
+    assert.match(server.notes?.join(' ') ?? '', /no http \{\} block/);
+  });
 });

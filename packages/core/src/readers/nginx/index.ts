@@ -443,6 +443,7 @@ function readServer(
   http: readonly NginxDirective[],
   version: string | undefined,
   diagnostics: ReaderDiagnostic[],
+  fragment = false,
 ): ReadSide {
   const block = server.block ?? [];
   const serverName = find(block, 'server_name')?.args[0];
@@ -464,6 +465,15 @@ function readServer(
         'keepalive_timeout',
         include,
         includeNote(include, 'keepalive_timeout'),
+      ),
+    );
+  } else if (fragment) {
+    facts.push(
+      unknownFact(
+        'server-keepalive',
+        'keepalive_timeout',
+        server,
+        `${server.file} has no http {} block: it is included into one elsewhere (a conf.d file), whose keepalive_timeout applies (the official nginx image's nginx.conf sets 65s); read the main nginx.conf or \`nginx -T\``,
       ),
     );
   } else {
@@ -528,7 +538,7 @@ export function readNginx(input: ReaderInput): ReaderResult {
     }
     for (const server of http.filter((d) => d.name === 'server' && d.block)) {
       const from = diagnostics.length;
-      const side = readServer(server, http, input.version, diagnostics);
+      const side = readServer(server, http, input.version, diagnostics, https.length === 0);
       let unique = side.name;
       for (let i = 2; seen.has(`server ${unique}`); i++) unique = `${side.name}#${i}`;
       seen.add(`server ${unique}`);
