@@ -115,6 +115,7 @@ describe('envoy reader: what it cannot read is unknown, never a default', () => 
         '    - filters:',
         '      - name: envoy.filters.network.http_connection_manager',
         '        typed_config:',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the configuration syntax under test
         '          common_http_protocol_options: { idle_timeout: "${DOWNSTREAM_IDLE}" }',
         '  clusters:',
         '  - name: app',

@@ -91,6 +91,7 @@ describe('haproxy reader: what it cannot read is unknown, never a default', () =
         'defaults',
         '  mode http',
         '  timeout client 30s',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the configuration syntax under test
         '  timeout http-keep-alive "${KEEPALIVE}"',
         'frontend fe',
         '  bind :80',

@@ -14,6 +14,7 @@ describe('k8s reader, load-balancer side: what it cannot read is unknown, never 
         'metadata: { name: ingress-nginx-controller }',
         'data:',
         '  keep-alive: "{{ .Values.keepAlive }}"',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the configuration syntax under test
         '  upstream-keepalive-timeout: "${UPSTREAM_IDLE}"',
         '---',
         'apiVersion: networking.k8s.io/v1',

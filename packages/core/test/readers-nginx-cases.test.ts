@@ -64,7 +64,7 @@ describe('nginx reader: what it cannot read is unknown, never a default', () => 
     assert.equal(result.diagnostics.filter((d) => d.severity === 'error').length, 2);
   });
 
-  it('an envsubst template value (${NGINX_KEEPALIVE}) is unknown with the reason, not a bad value', () => {
+  it('an envsubst template value ($NGINX_KEEPALIVE) is unknown with the reason, not a bad value', () => {
     const result = nginxReader.read({
       file: 'default.conf.template',
       // biome-ignore lint/suspicious/noTemplateCurlyInString: nginx template syntax under test

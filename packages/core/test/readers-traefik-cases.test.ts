@@ -115,6 +115,7 @@ describe('traefik reader: what it cannot read is unknown, never a default', () =
   it('a template or an environment substitution is unknown with the reason, not an error', () => {
     const result = traefikReader.read({
       file: 'traefik.yml',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the configuration syntax under test
       text: 'serversTransport:\n  forwardingTimeouts:\n    idleConnTimeout: "{{ .IdleConnTimeout }}"\nentryPoints:\n  web:\n    address: ":80"\n    transport:\n      respondingTimeouts:\n        idleTimeout: ${IDLE}\n',
     });
     assert.deepEqual(result.diagnostics, []);
@@ -125,6 +126,7 @@ describe('traefik reader: what it cannot read is unknown, never a default', () =
     assert.equal(web.value.type, 'unset');
     const compose = composeReader.read({
       file: 'docker-compose.yml',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the configuration syntax under test
       text: 'services:\n  proxy:\n    image: traefik:v3\n    command: --serversTransport.forwardingTimeouts.idleConnTimeout=${IDLE:-30s}\n',
     });
     assert.equal(
