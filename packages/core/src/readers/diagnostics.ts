@@ -1,6 +1,7 @@
 import type { Duration } from '../duration/duration.js';
 import { type DurationSyntax, parseDuration } from '../duration/syntaxes.js';
 import { isKeepaliveParityError } from '../errors.js';
+import type { Fact, FactSubject, Provenance } from '../facts.js';
 import type { ReaderDiagnostic } from './types.js';
 
 /** Where a reader found a value: file, line and the setting's name. */
@@ -59,4 +60,24 @@ export function placeholderIn(value: unknown): string | undefined {
 /** The note an `unknown` fact carries when its value is a placeholder. */
 export function placeholderNote(setting: string, value: string, placeholder: string): string {
   return `${setting} is ${JSON.stringify(value)}: ${placeholder} is substituted outside this file (environment, template or variables), so the value is not known; give the rendered file or the value itself`;
+}
+
+/** The `unknown` fact for a value that is a placeholder (see `placeholderIn`); undefined when it is not one. */
+export function placeholderFact(
+  subject: FactSubject,
+  product: string,
+  setting: string,
+  provenance: Provenance,
+  value: unknown,
+): Fact | undefined {
+  const placeholder = placeholderIn(value);
+  if (!placeholder) return undefined;
+  return {
+    subject,
+    value: { type: 'unset' },
+    product,
+    setting,
+    provenance,
+    notes: [placeholderNote(setting, String(value), placeholder)],
+  };
 }

@@ -105,6 +105,28 @@ function caddyDuration(
   return durationOrDiagnostic(text, 'caddy', { file: input.file, line, field }, diagnostics);
 }
 
+/** A Caddyfile duration setting as a fact; a value Caddy would refuse is unknown (and an error). */
+function durationFactAt(
+  input: ReaderInput,
+  line: number | undefined,
+  subject: 'pool-idle' | 'server-keepalive',
+  setting: string,
+  text: string,
+  diagnostics: ReaderDiagnostic[],
+): Fact {
+  const d = caddyDuration(text, input, line, setting, diagnostics);
+  return d
+    ? {
+        subject,
+        value: { type: 'duration', ms: d.ms, text: d.text },
+        product: 'caddy',
+        setting,
+        unit: 'Caddy duration',
+        provenance: fileAt(input, line),
+      }
+    : { subject, value: { type: 'unset' }, product: 'caddy', setting, provenance: fileAt(input, line) };
+}
+
 function fileAt(input: ReaderInput, line: number | undefined): Provenance {
   return { kind: 'file', file: input.file, line };
 }
@@ -175,24 +197,15 @@ function readCaddyfile(input: ReaderInput): ReaderResult {
               provenance: fileAt(input, keepalive.line),
             });
           } else {
-            const d2 = caddyDuration(value, input, keepalive.line, 'keepalive', diagnostics);
             facts.push(
-              d2
-                ? {
-                    subject: 'pool-idle',
-                    value: { type: 'duration', ms: d2.ms, text: d2.text },
-                    product: 'caddy',
-                    setting: 'transport http { keepalive }',
-                    unit: 'Caddy duration',
-                    provenance: fileAt(input, keepalive.line),
-                  }
-                : {
-                    subject: 'pool-idle',
-                    value: { type: 'unset' },
-                    product: 'caddy',
-                    setting: 'keepalive',
-                    provenance: fileAt(input, keepalive.line),
-                  },
+              durationFactAt(
+                input,
+                keepalive.line,
+                'pool-idle',
+                'transport http { keepalive }',
+                value,
+                diagnostics,
+              ),
             );
           }
         } else {
@@ -264,24 +277,15 @@ function readCaddyfile(input: ReaderInput): ReaderResult {
     if (idle && /\{[^}]*\}/.test(value)) {
       facts.push(unknownFact(input, idle.line, 'server-keepalive', 'servers { timeouts { idle } }', value));
     } else if (idle) {
-      const d = caddyDuration(value, input, idle.line, 'timeouts idle', diagnostics);
       facts.push(
-        d
-          ? {
-              subject: 'server-keepalive',
-              value: { type: 'duration', ms: d.ms, text: d.text },
-              product: 'caddy',
-              setting: 'servers { timeouts { idle } }',
-              unit: 'Caddy duration',
-              provenance: fileAt(input, idle.line),
-            }
-          : {
-              subject: 'server-keepalive',
-              value: { type: 'unset' },
-              product: 'caddy',
-              setting: 'servers { timeouts { idle } }',
-              provenance: fileAt(input, idle.line),
-            },
+        durationFactAt(
+          input,
+          idle.line,
+          'server-keepalive',
+          'servers { timeouts { idle } }',
+          value,
+          diagnostics,
+        ),
       );
     } else {
       facts.push({

@@ -1,7 +1,7 @@
 import { parseProtobufDurationValue } from '../../duration/syntaxes.js';
 import type { Fact, Provenance } from '../../facts.js';
 import { defaultFact } from '../../kb/index.js';
-import { orDiagnostic, placeholderIn, placeholderNote } from '../diagnostics.js';
+import { orDiagnostic, placeholderFact, placeholderIn } from '../diagnostics.js';
 import {
   type ConfigReader,
   type ReaderDiagnostic,
@@ -195,14 +195,16 @@ function unknownFact(
   value: unknown,
   placeholder: string,
 ): Fact {
-  return {
-    subject,
-    value: { type: 'unset' },
-    product: 'envoy',
-    setting: 'common_http_protocol_options.idle_timeout',
-    provenance: provenance(input, located, rest),
-    notes: [placeholderNote('idle_timeout', String(value), placeholder)],
-  };
+  return (
+    placeholderFact(subject, 'envoy', 'idle_timeout', provenance(input, located, rest), value) ?? {
+      subject,
+      value: { type: 'unset' },
+      product: 'envoy',
+      setting: 'idle_timeout',
+      provenance: provenance(input, located, rest),
+      notes: [`idle_timeout ${JSON.stringify(value)} (${placeholder}) is not known`],
+    }
+  );
 }
 
 function provenance(input: ReaderInput, located: Located, rest: Path): Provenance {

@@ -1,6 +1,6 @@
 import type { Fact } from '../../facts.js';
 import { defaultFact } from '../../kb/index.js';
-import { durationOrDiagnostic, placeholderIn, placeholderNote } from '../diagnostics.js';
+import { durationOrDiagnostic, placeholderFact } from '../diagnostics.js';
 import type { ReaderDiagnostic, ReaderResult, ReadSide } from '../types.js';
 import type { K8sManifests, K8sObject } from './index.js';
 
@@ -46,16 +46,9 @@ function policySide(object: K8sObject, diagnostics: ReaderDiagnostic[]): ReadSid
       return;
     }
     const text = String(raw);
-    const placeholder = placeholderIn(text);
-    if (placeholder) {
-      facts.push({
-        subject,
-        value: { type: 'unset' },
-        product: 'envoy',
-        setting: `timeout.http.${key}`,
-        provenance,
-        notes: [placeholderNote(`timeout.http.${key}`, text, placeholder)],
-      });
+    const unknown = placeholderFact(subject, 'envoy', `timeout.http.${key}`, provenance, text);
+    if (unknown) {
+      facts.push(unknown);
       return;
     }
     const d = durationOrDiagnostic(text, 'go', where, diagnostics);

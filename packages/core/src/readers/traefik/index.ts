@@ -1,7 +1,7 @@
 import { parseDuration } from '../../duration/syntaxes.js';
 import type { Fact, Provenance } from '../../facts.js';
 import { defaultFact } from '../../kb/index.js';
-import { placeholderIn, placeholderNote } from '../diagnostics.js';
+import { placeholderFact } from '../diagnostics.js';
 import { asArray, asRecord, type LinedDocument, parseLined } from '../envoy/yaml.js';
 import type { ConfigReader, ReaderDiagnostic, ReaderInput, ReaderResult, ReadSide } from '../types.js';
 import { isTraefikCrd, readTraefikCrds } from './crd.js';
@@ -81,6 +81,16 @@ function yamlDocs(input: ReaderInput, diagnostics: ReaderDiagnostic[]): Doc[] {
   }));
 }
 
+/** A value's line and where it came from (a file line, or a flag / env var for command-line config). */
+function located(
+  doc: Doc,
+  input: ReaderInput,
+  path: Path,
+): { line: number | undefined; provenance: Provenance } {
+  const line = doc.lineOf(path);
+  return { line, provenance: doc.provenance?.(path) ?? { kind: 'file', file: input.file, line } };
+}
+
 function durationFact(
   doc: Doc,
   input: ReaderInput,
@@ -90,20 +100,10 @@ function durationFact(
   setting: string,
   diagnostics: ReaderDiagnostic[],
 ): Fact | undefined {
-  const line = doc.lineOf(path);
-  const provenance: Provenance = doc.provenance?.(path) ?? { kind: 'file', file: input.file, line };
+  const { line, provenance } = located(doc, input, path);
   const text = String(raw);
-  const placeholder = placeholderIn(text);
-  if (placeholder) {
-    return {
-      subject,
-      value: { type: 'unset' },
-      product: 'traefik',
-      setting,
-      provenance,
-      notes: [placeholderNote(setting, text, placeholder)],
-    };
-  }
+  const unknown = placeholderFact(subject, 'traefik', setting, provenance, text);
+  if (unknown) return unknown;
   try {
     // paerser: a bare integer is seconds.
     const d = parseDuration(text, {
@@ -197,19 +197,10 @@ function countFact(
   setting: string,
   diagnostics: ReaderDiagnostic[],
 ): Fact | undefined {
-  const line = doc.lineOf(path);
-  const provenance: Provenance = doc.provenance?.(path) ?? { kind: 'file', file: input.file, line };
+  const { line, provenance } = located(doc, input, path);
   const text = String(raw);
-  const placeholder = placeholderIn(text);
-  if (placeholder)
-    return {
-      subject: 'max-requests-per-connection',
-      value: { type: 'unset' },
-      product: 'traefik',
-      setting,
-      provenance,
-      notes: [placeholderNote(setting, text, placeholder)],
-    };
+  const unknown = placeholderFact('max-requests-per-connection', 'traefik', setting, provenance, text);
+  if (unknown) return unknown;
   if (!/^\d+$/.test(text.trim())) {
     diagnostics.push({
       severity: 'error',
