@@ -134,4 +134,19 @@ describe('traefik reader: what it cannot read is unknown, never a default', () =
       'unset',
     );
   });
+
+  it("idleTimeout 0 is not 'no limit': Go's server falls back to readTimeout (unknown when that is unset)", () => {
+    const result = traefikReader.read({
+      file: 'traefik.yml',
+      text: 'entryPoints:\n  a:\n    transport:\n      respondingTimeouts:\n        idleTimeout: 0\n        readTimeout: 30s\n  b:\n    transport:\n      respondingTimeouts:\n        idleTimeout: 0\n',
+    });
+    assert.deepEqual(result.diagnostics, []);
+    assert.deepEqual(brief(factOf(sideNamed(result, 'server', 'a'), 'server-keepalive')), {
+      value: 30_000,
+      at: 'traefik.yml:6',
+    });
+    const b = factOf(sideNamed(result, 'server', 'b'), 'server-keepalive');
+    assert.equal(b.value.type, 'unset');
+    assert.match(b.notes?.join(' ') ?? '', /60s since Traefik v2\.11\.2/);
+  });
 });

@@ -260,7 +260,37 @@ export function readStatic(
         `entryPoints.${name}.transport.respondingTimeouts.idleTimeout`,
         diagnostics,
       );
-      if (fact) facts.push(fact);
+      if (fact?.value.type === 'unbounded') {
+        // Traefik hands idleTimeout to Go's http.Server, which uses ReadTimeout when IdleTimeout is 0.
+        const read = get(asRecord(responding.value), 'readTimeout');
+        const setting = `entryPoints.${name}.transport.respondingTimeouts.readTimeout`;
+        const readFact = read
+          ? durationFact(
+              doc,
+              input,
+              [...base, responding.key, read.key],
+              read.value,
+              'server-keepalive',
+              setting,
+              diagnostics,
+            )
+          : undefined;
+        const note = "idleTimeout 0: Go's http.Server then keeps idle connections for ReadTimeout";
+        if (readFact) facts.push({ ...readFact, notes: [...(readFact.notes ?? []), note] });
+        else
+          facts.push({
+            subject: 'server-keepalive',
+            value: { type: 'unset' },
+            product: 'traefik',
+            setting,
+            provenance: fact.provenance,
+            notes: [
+              read
+                ? `${note}, which could not be read`
+                : `${note}, whose default is 60s since Traefik v2.11.2 (traefik/traefik#10602) and none before: give the version's value`,
+            ],
+          });
+      } else if (fact) facts.push(fact);
     } else {
       facts.push({
         ...defaultFact('traefik', 'server'),
