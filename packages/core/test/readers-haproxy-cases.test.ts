@@ -110,4 +110,45 @@ describe('haproxy reader: what it cannot read is unknown, never a default', () =
     );
     assert.match(result.diagnostics[0]!.message, /template placeholder/);
   });
+
+  it('a mode or timeout inside an .if block depends on a startup condition: unknown, naming it', () => {
+    const result = read(
+      [
+        'defaults',
+        '  mode http',
+        '  timeout client 30s',
+        '.if defined(CLOSE_MODE)',
+        '  option httpclose',
+        '.endif',
+        'frontend fe',
+        '  bind :80',
+        '  default_backend be',
+        'backend be',
+        '  server s 127.0.0.1:1',
+        'listen plain',
+        '  option http-keep-alive',
+        '  bind :81',
+        '.if feature(QUIC)',
+        '  timeout http-keep-alive 5s',
+        '.else',
+        '  timeout http-keep-alive 9s',
+        '.endif',
+        '  server s 127.0.0.1:2',
+        '',
+      ].join('\n'),
+    );
+    assert.deepEqual(result.diagnostics, []);
+    const server = factOf(sideNamed(result, 'server', 'fe'), 'server-keepalive');
+    assert.deepEqual(brief(server), { value: 'unset', at: 'h.cfg:5' });
+    assert.match(server.notes?.join(' ') ?? '', /\.if defined\(CLOSE_MODE\)/);
+    assert.deepEqual(brief(factOf(sideNamed(result, 'pool', 'be'), 'pool-idle')), {
+      value: 'unset',
+      at: 'h.cfg:5',
+    });
+    const plain = factOf(sideNamed(result, 'server', 'plain'), 'server-keepalive');
+    assert.deepEqual(brief(plain), { value: 'unset', at: 'h.cfg:18' });
+    assert.match(plain.notes?.join(' ') ?? '', /\.else/);
+    // `option http-keep-alive` outside any condition: the pool is read as usual.
+    assert.equal(factOf(sideNamed(result, 'pool', 'plain'), 'pool-idle').value.type, 'unbounded');
+  });
 });

@@ -13,6 +13,8 @@ import {
 interface Line {
   readonly words: readonly string[];
   readonly line: number;
+  /** The `.if` condition(s) the line sits under (HAProxy 2.4+ conditional blocks), when any. */
+  readonly condition?: string | undefined;
 }
 
 interface Section {
@@ -88,11 +90,25 @@ function parseSections(input: ReaderInput, diagnostics: ReaderDiagnostic[]): Sec
   const named = new Map<string, Section>();
   let lastDefaults: Section | undefined;
   let current: Section | undefined;
+  const conditions: string[] = [];
   input.text.split(/\r?\n/).forEach((raw, index) => {
     const lineNo = index + 1;
     const words = splitWords(raw, input.file, lineNo, diagnostics);
     if (words.length === 0) return;
     const keyword = words[0]!;
+    // `.if COND` … `.elif` / `.else` … `.endif`: what the lines inside set depends on COND at startup.
+    if (keyword === '.if') {
+      conditions.push(`.if ${words.slice(1).join(' ')}`);
+      return;
+    }
+    if (keyword === '.elif' || keyword === '.else') {
+      conditions[conditions.length - 1] = `${keyword} ${words.slice(1).join(' ')}`.trim();
+      return;
+    }
+    if (keyword === '.endif') {
+      conditions.pop();
+      return;
+    }
     if (/^(<<|\{\{|\{%)/.test(keyword) || /\{\{.*\}\}/.test(raw)) {
       // A template (Jinja, Go, a project's own `<<...>>`): HAProxy refuses the line as it is.
       diagnostics.push({
@@ -149,7 +165,8 @@ function parseSections(input: ReaderInput, diagnostics: ReaderDiagnostic[]): Sec
       });
       return;
     }
-    current.lines.push({ words, line: lineNo });
+    const condition = conditions.length > 0 ? conditions.join(' and ') : undefined;
+    current.lines.push({ words, line: lineNo, condition });
   });
   return sections;
 }
@@ -186,7 +203,10 @@ const MODE_OPTIONS: Readonly<Record<string, HttpMode>> = {
  * first (a proxy starts from a copy of its defaults). `no option X` returns to keep-alive only when X
  * is the mode in force.
  */
-function httpMode(section: Section): { mode: HttpMode; line?: Line | undefined } {
+function httpMode(
+  section: Section,
+  withConditional = true,
+): { mode: HttpMode; line?: Line | undefined; conditional?: Line | undefined } {
   const chain: Section[] = [];
   for (let s: Section | undefined = section; s; s = s.defaults) chain.unshift(s);
   let state: { mode: HttpMode; line?: Line | undefined } = { mode: 'http-keep-alive' };
@@ -195,12 +215,26 @@ function httpMode(section: Section): { mode: HttpMode; line?: Line | undefined }
       const negated = l.words[0] === 'no';
       const words = negated ? l.words.slice(1) : l.words;
       const mode = words[0] === 'option' ? MODE_OPTIONS[words[1] ?? ''] : undefined;
-      if (!mode) continue;
+      if (!mode || (!withConditional && l.condition)) continue;
       if (!negated) state = { mode, line: l };
       else if (state.mode === mode) state = { mode: 'http-keep-alive', line: l };
     }
   }
-  return state;
+  if (!withConditional) return state;
+  // A mode line under `.if`: the mode with and without it may differ; say which line decides.
+  const without = httpMode(section, false);
+  return without.mode === state.mode ? state : { ...state, conditional: conditionalLine(section) };
+}
+
+/** The first mode line of the chain that sits under an `.if` (for the note). */
+function conditionalLine(section: Section): Line | undefined {
+  for (let s: Section | undefined = section; s; s = s.defaults) {
+    const found = s.lines.find(
+      (l) => l.condition && l.words.includes('option') && MODE_OPTIONS[l.words.at(-1) ?? ''],
+    );
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** `mode tcp` (the default when no `mode` line says otherwise): no HTTP processing at all. */
@@ -314,7 +348,22 @@ function readBackend(
   else if (maxReuse?.value === '0') disabled = { text: 'max-reuse 0', line: maxReuse.line };
   else if (poolMax?.value === '0' && reuseMode !== 'never')
     disabled = { text: 'pool-max-conn 0', line: poolMax.line };
-  if (disabled) {
+  const reuseUncertain =
+    mode.conditional !== undefined &&
+    (mode.mode === 'http-keep-alive') !== (httpMode(section, false).mode === 'http-keep-alive');
+  if (reuseUncertain && proxyMode(section) === 'http') {
+    const line = mode.conditional!;
+    facts.push({
+      subject: 'pool-idle',
+      value: { type: 'unset' },
+      product: 'haproxy',
+      setting: line.words.join(' '),
+      provenance: at(input, line.line),
+      notes: [
+        `${line.words.join(' ')} applies only under ${line.condition} (a condition HAProxy evaluates at startup): whether server connections are reused is not known from the file`,
+      ],
+    });
+  } else if (disabled) {
     facts.push({
       subject: 'pool-idle',
       value: { type: 'disabled', text: disabled.text },
@@ -425,7 +474,22 @@ function readFrontend(section: Section, input: ReaderInput, diagnostics: ReaderD
   const request = lookup(section, 'timeout', 'http-request');
   const client = lookup(section, 'timeout', 'client');
   const chosen = keepAlive ?? request ?? client;
-  if (mode.mode === 'httpclose') {
+  const closeUncertain =
+    mode.conditional !== undefined &&
+    (mode.mode === 'httpclose') !== (httpMode(section, false).mode === 'httpclose');
+  if (closeUncertain || (mode.mode !== 'httpclose' && chosen?.line.condition)) {
+    const line = closeUncertain ? mode.conditional! : chosen!.line;
+    facts.push({
+      subject: 'server-keepalive',
+      value: { type: 'unset' },
+      product: 'haproxy',
+      setting: line.words.slice(0, 2).join(' '),
+      provenance: at(input, line.line),
+      notes: [
+        `${line.words.join(' ')} applies only under ${line.condition} (a condition HAProxy evaluates at startup), so the value is not known from the file`,
+      ],
+    });
+  } else if (mode.mode === 'httpclose') {
     facts.push({
       subject: 'server-keepalive',
       value: { type: 'disabled', text: 'option httpclose' },
