@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseJson, runCli } from './cli-helpers.js';
@@ -14,6 +15,48 @@ import {
   tempDir,
   waitForPort,
 } from './readers-helpers/proxies.js';
+
+/**
+ * Two requests on one client connection, written one after the other: how many got a response
+ * before the proxy closed the connection. Bounded: 5 s per response.
+ */
+function twoRequestsOnOneConnection(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let answered = 0;
+    let buffer = '';
+    const send = () => socket.write('GET / HTTP/1.1\r\nHost: test\r\n\r\n');
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no response within 5 s (answered ${answered})`));
+    }, 5000);
+    socket.on('connect', send);
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString('latin1');
+      // The counting backend answers `ok` with a Content-Length: one response ends with its body.
+      while (buffer.includes('\r\n\r\nok')) {
+        buffer = buffer.slice(buffer.indexOf('\r\n\r\nok') + 6);
+        answered++;
+        if (answered === 1) send();
+        else {
+          clearTimeout(timer);
+          socket.destroy();
+          resolve(answered);
+        }
+      }
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(answered);
+    });
+    socket.on('error', (error) => {
+      // A reset after the proxy closed is the same answer: the connection was not kept.
+      clearTimeout(timer);
+      if (answered > 0) resolve(answered);
+      else reject(error);
+    });
+  });
+}
 
 const HAVE_HAPROXY = binaryAvailable('haproxy');
 
@@ -109,5 +152,57 @@ backend be
     // The frontend side of a broken file cannot be judged: verdict unknown, exit 2.
     const frontend = await runCli(['check', '--lb', '1s', '--backend', `haproxy:${cfg}`, '--json']);
     assert.equal(frontend.code, 2, frontend.stderr);
+  });
+
+  it('httpclose then http-server-close: the last wins, the client connection is kept, the server one is not', async () => {
+    const dir = await tempDir('kap-haproxy-modes-');
+    cleanups.push(dir.remove);
+    const [closePort, bothPort] = [await freePort(), await freePort()];
+    const cfg = join(dir.path, 'haproxy.cfg');
+    await writeFile(
+      cfg,
+      `defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+
+listen closes
+    option httpclose
+    bind 127.0.0.1:${closePort}
+    server s 127.0.0.1:${backend.port}
+
+listen both
+    option httpclose
+    option http-server-close
+    bind 127.0.0.1:${bothPort}
+    server s 127.0.0.1:${backend.port}
+`,
+    );
+    const test = runSync('haproxy', ['-c', '-f', cfg]);
+    assert.equal(test.code, 0, `haproxy -c refused the config:\n${test.stdout}${test.stderr}`);
+    const proc = startProcess('haproxy', ['-db', '-f', cfg]);
+    cleanups.push(proc.stop);
+    await waitForPort(closePort);
+    await waitForPort(bothPort);
+
+    // HAProxy: httpclose closes the client connection after one response.
+    assert.equal(await twoRequestsOnOneConnection(closePort), 1, proc.output());
+    // httpclose then http-server-close: the client connection serves both requests...
+    const opened = backend.connections();
+    assert.equal(await twoRequestsOnOneConnection(bothPort), 2, proc.output());
+    // ...and each request got its own server connection (server-close).
+    assert.equal(backend.connections() - opened, 2, proc.output());
+
+    // The reader says the same.
+    const server = async (name: string) =>
+      parseJson(await runCli(['check', '--lb', '1s', '--backend', `haproxy:${cfg}#${name}`, '--json']))
+        .hops[0];
+    assert.equal((await server('closes')).server.facts[0].valueType, 'disabled');
+    assert.equal((await server('both')).serverKeepAliveMs, 5000);
+    const pool = parseJson(
+      await runCli(['check', '--lb', `haproxy:${cfg}#both`, '--backend', '65s', '--json']),
+    );
+    assert.equal(pool.hops[0].client.facts.find((f: any) => f.subject === 'pool-idle').valueType, 'disabled');
   });
 });

@@ -15,7 +15,7 @@ describe('caddy reader', () => {
     const app = factOf(sideNamed(result, 'pool', 'app:3000'), 'pool-idle');
     assert.equal(app.isDefault, true);
     assert.equal(app.value.type === 'duration' && app.value.ms, 120_000);
-    assert.deepEqual(brief(factOf(sideNamed(result, 'server', 'servers'), 'server-keepalive')), {
+    assert.deepEqual(brief(factOf(sideNamed(result, 'server', ':443'), 'server-keepalive')), {
       value: 120_000,
       at: 'caddy/Caddyfile:5',
     });

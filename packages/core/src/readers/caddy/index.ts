@@ -1,6 +1,6 @@
 import type { Fact, Provenance } from '../../facts.js';
 import { defaultFact } from '../../kb/index.js';
-import { durationOrDiagnostic } from '../diagnostics.js';
+import { durationOrDiagnostic, placeholderNote } from '../diagnostics.js';
 import { asArray, asRecord, type LinedDocument, parseLined } from '../envoy/yaml.js';
 import {
   type ConfigReader,
@@ -105,6 +105,28 @@ function caddyDuration(
   return durationOrDiagnostic(text, 'caddy', { file: input.file, line, field }, diagnostics);
 }
 
+/** A Caddyfile duration setting as a fact; a value Caddy would refuse is unknown (and an error). */
+function durationFactAt(
+  input: ReaderInput,
+  line: number | undefined,
+  subject: 'pool-idle' | 'server-keepalive',
+  setting: string,
+  text: string,
+  diagnostics: ReaderDiagnostic[],
+): Fact {
+  const d = caddyDuration(text, input, line, setting, diagnostics);
+  return d
+    ? {
+        subject,
+        value: { type: 'duration', ms: d.ms, text: d.text },
+        product: 'caddy',
+        setting,
+        unit: 'Caddy duration',
+        provenance: fileAt(input, line),
+      }
+    : { subject, value: { type: 'unset' }, product: 'caddy', setting, provenance: fileAt(input, line) };
+}
+
 function fileAt(input: ReaderInput, line: number | undefined): Provenance {
   return { kind: 'file', file: input.file, line };
 }
@@ -147,15 +169,24 @@ function readCaddyfile(input: ReaderInput): ReaderResult {
         const facts: Fact[] = [];
         const transport = (d.block ?? []).find((s) => s.words[0] === 'transport');
         const keepalive = transport?.block?.find((s) => s.words[0] === 'keepalive');
-        if (transport && transport.words[1] !== 'http') {
-          diagnostics.push({
-            severity: 'warning',
-            message: `transport ${transport.words[1]} is not read (only http)`,
-            file: input.file,
-            line: transport.line,
-          });
-        }
-        if (keepalive) {
+        const protocol = transport?.words[1] ?? 'http';
+        const versions = transport?.block?.find((s) => s.words[0] === 'versions');
+        const h2c = upstreams.some((u) => /^(unix\+)?h2c[:/]/.test(u)) || versions?.words.includes('h2c');
+        if (protocol !== 'http') {
+          facts.push(otherTransportFact(input, transport?.line, protocol));
+        } else if (h2c) {
+          facts.push(h2cFact(input, versions?.line ?? d.line));
+        } else if (keepalive && /\{[^}]*\}/.test(keepalive.words[1] ?? '')) {
+          facts.push(
+            unknownFact(
+              input,
+              keepalive.line,
+              'pool-idle',
+              'transport http { keepalive }',
+              keepalive.words[1]!,
+            ),
+          );
+        } else if (keepalive) {
           const value = keepalive.words[1] ?? '';
           if (value === 'off') {
             facts.push({
@@ -166,24 +197,15 @@ function readCaddyfile(input: ReaderInput): ReaderResult {
               provenance: fileAt(input, keepalive.line),
             });
           } else {
-            const d2 = caddyDuration(value, input, keepalive.line, 'keepalive', diagnostics);
             facts.push(
-              d2
-                ? {
-                    subject: 'pool-idle',
-                    value: { type: 'duration', ms: d2.ms, text: d2.text },
-                    product: 'caddy',
-                    setting: 'transport http { keepalive }',
-                    unit: 'Caddy duration',
-                    provenance: fileAt(input, keepalive.line),
-                  }
-                : {
-                    subject: 'pool-idle',
-                    value: { type: 'unset' },
-                    product: 'caddy',
-                    setting: 'keepalive',
-                    provenance: fileAt(input, keepalive.line),
-                  },
+              durationFactAt(
+                input,
+                keepalive.line,
+                'pool-idle',
+                'transport http { keepalive }',
+                value,
+                diagnostics,
+              ),
             );
           }
         } else {
@@ -215,52 +237,154 @@ function readCaddyfile(input: ReaderInput): ReaderResult {
       if (d.block && d.words[0] !== 'reverse_proxy') visit(d.block, site);
     }
   };
-  tree.forEach((d, i) => {
-    if (i === 0 && d.words.length === 0 && d.block) {
-      global = d;
-      return;
+  const first = tree[0];
+  if (first && first.words.length === 0 && first.block) global = first;
+  const rest = tree.filter(
+    (d) => d !== global && !d.words[0]?.startsWith('(') && !d.words[0]?.startsWith('&('),
+  );
+  // A file with one site may leave out its braces: the first line is the site's address and every
+  // line after it is the site's body (Caddyfile concepts, "Structure").
+  const braceless = rest[0] && !rest[0].block && rest[0].words[0] !== 'reverse_proxy';
+  const sites: Array<{ addresses: string[]; body: readonly Directive[] }> = braceless
+    ? [{ addresses: siteAddresses(rest[0]!), body: rest.slice(1) }]
+    : rest.filter((d) => d.block).map((d) => ({ addresses: siteAddresses(d), body: d.block! }));
+  for (const site of sites) visit(site.body, site.addresses.join(' '));
+  if (!braceless) for (const d of rest) if (!d.block && d.words[0] === 'reverse_proxy') visit([d], '');
+
+  // Server side: one Caddy server per listener port, each with the `servers` block for its
+  // listener address, else the `servers` block without one, else the default (5 m).
+  const option = (name: string) => global?.block?.find((d) => d.words[0] === name)?.words[1];
+  const ports = { http: option('http_port') ?? '80', https: option('https_port') ?? '443' };
+  const listeners = new Map<string, string[]>();
+  for (const site of sites) {
+    for (const address of site.addresses) {
+      const listener = listenerOf(address, ports);
+      listeners.set(listener, [...(listeners.get(listener) ?? []), address]);
     }
-    if (d.words[0]?.startsWith('(')) return; // snippet definitions are read where imported
-    if (d.block) visit(d.block, d.words.join(' '));
-    else if (d.words[0] === 'reverse_proxy') visit([d], '');
-  });
-  // Server side: global `servers { timeouts { idle } }`, default 5 m.
-  const servers = global?.block?.filter((d) => d.words[0] === 'servers') ?? [];
-  let idle: Directive | undefined;
-  for (const s of servers) {
-    const timeouts = s.block?.find((d) => d.words[0] === 'timeouts');
-    idle = timeouts?.block?.find((d) => d.words[0] === 'idle') ?? idle;
   }
-  const facts: Fact[] = [];
-  if (idle) {
-    const d = caddyDuration(idle.words[1] ?? '', input, idle.line, 'timeouts idle', diagnostics);
-    if (d)
+  if (listeners.size === 0) listeners.set('servers', []);
+  const serverBlocks = global?.block?.filter((d) => d.words[0] === 'servers') ?? [];
+  for (const [listener, addresses] of listeners) {
+    const port = listener.replace(/^.*:/, '');
+    const block =
+      serverBlocks.find((b) => b.words[1] !== undefined && b.words[1].replace(/^.*:/, '') === port) ??
+      serverBlocks.find((b) => b.words[1] === undefined);
+    const idle = block?.block
+      ?.find((d) => d.words[0] === 'timeouts')
+      ?.block?.find((d) => d.words[0] === 'idle');
+    const facts: Fact[] = [];
+    const value = idle?.words[1] ?? '';
+    if (idle && /\{[^}]*\}/.test(value)) {
+      facts.push(unknownFact(input, idle.line, 'server-keepalive', 'servers { timeouts { idle } }', value));
+    } else if (idle) {
+      facts.push(
+        durationFactAt(
+          input,
+          idle.line,
+          'server-keepalive',
+          'servers { timeouts { idle } }',
+          value,
+          diagnostics,
+        ),
+      );
+    } else {
       facts.push({
-        subject: 'server-keepalive',
-        value: { type: 'duration', ms: d.ms, text: d.text },
-        product: 'caddy',
-        setting: 'servers { timeouts { idle } }',
-        unit: 'Caddy duration',
-        provenance: fileAt(input, idle.line),
+        ...defaultFact('caddy', 'server'),
+        notes: [
+          `the global options do not set servers${listener === 'servers' ? '' : ` ${listener}`} { timeouts { idle } }`,
+        ],
       });
-  } else {
-    facts.push({
-      ...defaultFact('caddy', 'server'),
-      notes: ['the global options do not set servers { timeouts { idle } }'],
+    }
+    sides.push({
+      role: 'server',
+      name: listener,
+      label: listener === 'servers' ? 'Caddy server' : `Caddy server ${listener}`,
+      product: 'caddy',
+      facts,
+      targets: addresses,
     });
   }
-  const sites = tree
-    .filter((d, i) => !(i === 0 && d.words.length === 0) && d.block && !d.words[0]?.startsWith('('))
-    .map((d) => d.words.join(' '));
-  sides.push({
-    role: 'server',
-    name: 'servers',
-    label: 'Caddy server',
-    product: 'caddy',
-    facts,
-    targets: sites,
-  });
   return { sides, diagnostics };
+}
+
+/** A site block's addresses (`a.com, b.com {`). */
+function siteAddresses(d: Directive): string[] {
+  return d.words.flatMap((w) => w.split(',')).filter(Boolean);
+}
+
+/**
+ * The listener a site address gets (Caddyfile concepts, "Addresses"): its port when it has one,
+ * `http://` the HTTP port, anything else (a host name, `https://`) the HTTPS port.
+ */
+function listenerOf(address: string, ports: { http: string; https: string }): string {
+  const withoutPath = address.replace(/^([a-z0-9+]+:\/\/)?([^/]*).*$/i, '$1$2');
+  const port = /:(\d+)$/.exec(withoutPath)?.[1];
+  if (port) return `:${port}`;
+  return `:${/^http:\/\//i.test(address) ? ports.http : ports.https}`;
+}
+
+/**
+ * A non-HTTP transport. `fastcgi` dials a new connection for every request and closes it with the
+ * response body (caddyserver/caddy modules/caddyhttp/reverseproxy/fastcgi/fastcgi.go, RoundTrip, at
+ * 00b1ea034dcc665c793b21f32f60b97f46dca84f): nothing is pooled. Another transport module: unknown.
+ */
+function otherTransportFact(input: ReaderInput, line: number | undefined, protocol: string): Fact {
+  return protocol === 'fastcgi'
+    ? {
+        subject: 'pool-idle',
+        value: { type: 'disabled', text: 'transport fastcgi: a new connection per request' },
+        product: 'caddy',
+        setting: 'transport fastcgi',
+        provenance: fileAt(input, line),
+        notes: [
+          "Caddy's fastcgi transport dials the upstream for every request and closes the connection with the response: no connection is pooled or reused",
+        ],
+      }
+    : {
+        subject: 'pool-idle',
+        value: { type: 'unset' },
+        product: 'caddy',
+        setting: `transport ${protocol}`,
+        provenance: fileAt(input, line),
+        notes: [`transport ${protocol} is not Caddy's http transport; how it pools connections is not known`],
+      };
+}
+
+/**
+ * `h2c` upstreams go through a separate HTTP/2 transport that Caddy builds without the http
+ * transport's keep-alive settings (caddyserver/caddy modules/caddyhttp/reverseproxy/httptransport.go:
+ * `&http2.Transport{AllowHTTP: true}`, no IdleConnTimeout, in the versions stored for this project);
+ * how long it keeps an idle connection depends on the Caddy and Go versions: unknown, not 2 m.
+ */
+function h2cFact(input: ReaderInput, line: number | undefined): Fact {
+  return {
+    subject: 'pool-idle',
+    value: { type: 'unset' },
+    product: 'caddy',
+    setting: 'transport http { versions h2c }',
+    provenance: fileAt(input, line),
+    notes: [
+      'h2c (HTTP/2 over cleartext) uses a separate HTTP/2 transport, not the keep_alive settings of the http transport; its idle timeout depends on the Caddy version (older versions set none): give the value with --lb, or check with the Caddy version in use',
+    ],
+  };
+}
+
+/** A value Caddy substitutes at load or run time (`{$IDLE}`, `{env.IDLE}`): unknown, with the reason. */
+function unknownFact(
+  input: ReaderInput,
+  line: number | undefined,
+  subject: 'pool-idle' | 'server-keepalive',
+  setting: string,
+  value: string,
+): Fact {
+  return {
+    subject,
+    value: { type: 'unset' },
+    product: 'caddy',
+    setting,
+    provenance: fileAt(input, line),
+    notes: [placeholderNote(setting, value, /\{[^}]*\}/.exec(value)?.[0] ?? value)],
+  };
 }
 
 /** A duration in Caddy JSON: a string (`"2m"`) or an integer of nanoseconds. */
@@ -298,7 +422,25 @@ function readCaddyJson(input: ReaderInput): ReaderResult {
             const kaPath = [...hPath, 'transport', 'keep_alive'];
             const from = diagnostics.length;
             const facts: Fact[] = [];
-            if (keepAlive.enabled === false) {
+            const protocol = String(transport.protocol ?? 'http');
+            const idleText = keepAlive.idle_timeout;
+            if (protocol !== 'http') {
+              facts.push(
+                otherTransportFact(input, doc.lineOf([...hPath, 'transport', 'protocol']), protocol),
+              );
+            } else if (asArray(transport.versions).includes('h2c')) {
+              facts.push(h2cFact(input, doc.lineOf([...hPath, 'transport', 'versions'])));
+            } else if (typeof idleText === 'string' && /\{[^}]*\}/.test(idleText)) {
+              facts.push(
+                unknownFact(
+                  input,
+                  doc.lineOf([...kaPath, 'idle_timeout']),
+                  'pool-idle',
+                  'transport.keep_alive.idle_timeout',
+                  idleText,
+                ),
+              );
+            } else if (keepAlive.enabled === false) {
               facts.push({
                 subject: 'pool-idle',
                 value: { type: 'disabled', text: 'keep_alive.enabled: false' },

@@ -3,6 +3,7 @@ import type { Provenance } from '../../facts.js';
 import { type ContainerSpec, containerSide, overlayContainer } from '../image/container.js';
 import { dockerfileSpec } from '../image/dockerfile.js';
 import { type EnvEntry, splitCommandLine } from '../servers/index.js';
+import { addTraefikSides } from '../traefik/flags.js';
 import type { ConfigReader, ReaderDiagnostic, ReaderInput, ReaderResult, ReadSide } from '../types.js';
 
 function dirname(path: string): string {
@@ -169,6 +170,7 @@ export function readCompose(input: ReaderInput): ReaderResult {
     const { side, diagnostics: d } = containerSide(spec, { files: input.includes });
     sides.push(side);
     diagnostics.push(...d.map((message) => ({ severity: 'warning' as const, message, file: input.file })));
+    addTraefikSides(spec, { sides, diagnostics });
   }
   return { sides, diagnostics };
 }
@@ -176,7 +178,7 @@ export function readCompose(input: ReaderInput): ReaderResult {
 export const composeReader: ConfigReader = {
   id: 'compose',
   summary: 'docker compose services: command, entrypoint, environment (on top of the built Dockerfile)',
-  roles: ['server'],
+  roles: ['server', 'pool'],
   detect: (file, text) =>
     /(^|\/)(docker-)?compose(\.[\w-]+)?\.ya?ml$/.test(file) && /^services\s*:/m.test(text),
   includes(file, text) {

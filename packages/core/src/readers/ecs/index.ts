@@ -2,6 +2,7 @@ import { KeepaliveParityError } from '../../errors.js';
 import type { Provenance } from '../../facts.js';
 import { type ContainerSpec, containerSide } from '../image/container.js';
 import type { EnvEntry } from '../servers/index.js';
+import { addTraefikSides } from '../traefik/flags.js';
 import type { ConfigReader, ReaderDiagnostic, ReaderInput, ReaderResult, ReadSide } from '../types.js';
 
 /** A value the file holds as an expression we do not evaluate (`var.keepalive`). */
@@ -124,6 +125,7 @@ export function specsToResult(
     diagnostics.push(
       ...d.map((message) => ({ severity: 'warning' as const, message, file: spec.file, line: spec.line })),
     );
+    addTraefikSides(spec, { sides, diagnostics });
   }
   return { sides, diagnostics };
 }
@@ -172,7 +174,7 @@ export function readEcsTaskDefinition(input: ReaderInput): ReaderResult {
 export const ecsReader: ConfigReader = {
   id: 'ecs',
   summary: 'An ECS task definition JSON: containerDefinitions[].entryPoint, command, environment',
-  roles: ['server'],
+  roles: ['server', 'pool'],
   detect: (file, text) => /\.json$/.test(file) && /"containerDefinitions"\s*:/.test(text),
   read: readEcsTaskDefinition,
 };

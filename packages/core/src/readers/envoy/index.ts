@@ -1,7 +1,7 @@
 import { parseProtobufDurationValue } from '../../duration/syntaxes.js';
 import type { Fact, Provenance } from '../../facts.js';
 import { defaultFact } from '../../kb/index.js';
-import { orDiagnostic } from '../diagnostics.js';
+import { orDiagnostic, placeholderFact, placeholderIn } from '../diagnostics.js';
 import {
   type ConfigReader,
   type ReaderDiagnostic,
@@ -10,7 +10,7 @@ import {
   type ReadSide,
   tagDiagnostics,
 } from '../types.js';
-import { asArray, asRecord, type LinedDocument, parseLined } from './yaml.js';
+import { asArray, asRecord, type LinedDocument, parseLined, snakeKeys } from './yaml.js';
 
 type Path = (string | number)[];
 
@@ -48,8 +48,50 @@ function collectBootstrap(
   });
 }
 
+/** What one bare resource is: `@type` when it says so, else the fields only that kind has. */
+function resourceKind(value: Record<string, unknown>): 'cluster' | 'listener' | 'route' | undefined {
+  const type = typeOf(value);
+  if (type.endsWith('config.cluster.v3.Cluster') || type.endsWith('api.v2.Cluster')) return 'cluster';
+  if (type.endsWith('config.listener.v3.Listener') || type.endsWith('api.v2.Listener')) return 'listener';
+  if (type.endsWith('RouteConfiguration')) return 'route';
+  if (value.filter_chains !== undefined || value.default_filter_chain !== undefined) return 'listener';
+  if (value.virtual_hosts !== undefined) return 'route';
+  if (
+    value.connect_timeout !== undefined ||
+    value.load_assignment !== undefined ||
+    value.eds_cluster_config !== undefined ||
+    value.typed_extension_protocol_options !== undefined ||
+    value.lb_policy !== undefined
+  )
+    return 'cluster';
+  return undefined;
+}
+
+/**
+ * A bare list of resources (a dump of clusters or listeners as xDS tools print them), or a
+ * discovery response (`resources: [...]`): each item goes where its kind says.
+ */
+function collectResources(doc: LinedDocument, list: unknown[], prefix: Path, into: EnvoyConfig) {
+  list.forEach((item, i) => {
+    const value = asRecord(item);
+    const kind = resourceKind(value);
+    const entry = { value, path: [...prefix, i], doc };
+    if (kind === 'cluster') into.clusters.push(entry);
+    else if (kind === 'listener') into.listeners.push(entry);
+    else if (kind === 'route') into.routeConfigs.push(entry);
+  });
+}
+
 function collect(doc: LinedDocument, into: EnvoyConfig) {
+  if (Array.isArray(doc.value)) {
+    collectResources(doc, doc.value, [], into);
+    return;
+  }
   const root = asRecord(doc.value);
+  if (Array.isArray(root.resources) && root.static_resources === undefined) {
+    collectResources(doc, root.resources, ['resources'], into);
+    return;
+  }
   if (Array.isArray(root.configs)) {
     root.configs.forEach((c, i) => {
       const config = asRecord(c);
@@ -126,6 +168,43 @@ function connectionManagers(listener: Located): Located[] {
     });
   }
   return out;
+}
+
+/** Clusters a listener's `tcp_proxy` filters forward to (one upstream connection per downstream one). */
+function tcpProxyClusters(listener: Located): string[] {
+  const out: string[] = [];
+  const chains = [...asArray(listener.value.filter_chains), listener.value.default_filter_chain];
+  for (const chain of chains) {
+    for (const f of asArray(asRecord(chain).filters)) {
+      const filter = asRecord(f);
+      const typed = asRecord(filter.typed_config);
+      if (filter.name !== 'envoy.filters.network.tcp_proxy' && !typeOf(typed).endsWith('TcpProxy')) continue;
+      if (typed.cluster) out.push(String(typed.cluster));
+      for (const c of asArray(asRecord(typed.weighted_clusters).clusters)) out.push(String(asRecord(c).name));
+    }
+  }
+  return out;
+}
+
+/** A value substituted outside the file (`${IDLE}`, `{{ .Values.idle }}`): unknown, with the reason. */
+function unknownFact(
+  input: ReaderInput,
+  located: Located,
+  rest: Path,
+  subject: 'pool-idle' | 'server-keepalive',
+  value: unknown,
+  placeholder: string,
+): Fact {
+  return (
+    placeholderFact(subject, 'envoy', 'idle_timeout', provenance(input, located, rest), value) ?? {
+      subject,
+      value: { type: 'unset' },
+      product: 'envoy',
+      setting: 'idle_timeout',
+      provenance: provenance(input, located, rest),
+      notes: [`idle_timeout ${JSON.stringify(value)} (${placeholder}) is not known`],
+    }
+  );
 }
 
 function provenance(input: ReaderInput, located: Located, rest: Path): Provenance {
@@ -242,7 +321,10 @@ function readCluster(
     return undefined;
   };
   const idle = pick('idle_timeout');
-  if (idle) {
+  const idlePlaceholder = placeholderIn(idle?.value);
+  if (idle && idlePlaceholder) {
+    facts.push(unknownFact(input, cluster, idle.rest, 'pool-idle', idle.value, idlePlaceholder));
+  } else if (idle) {
     const d = durationAt(input, cluster, idle.rest, idle.value, 'idle_timeout', diagnostics);
     const notes = idle.deprecated
       ? [
@@ -345,7 +427,11 @@ function readListener(
   const name = String(listener.value.name ?? `listener@${listener.doc.lineOf(listener.path) ?? '?'}`);
   const options = asRecord(hcm.value.common_http_protocol_options);
   const facts: Fact[] = [];
-  if (options.idle_timeout !== undefined) {
+  const placeholder = placeholderIn(options.idle_timeout);
+  if (placeholder) {
+    const rest: Path = ['common_http_protocol_options', 'idle_timeout'];
+    facts.push(unknownFact(input, hcm, rest, 'server-keepalive', options.idle_timeout, placeholder));
+  } else if (options.idle_timeout !== undefined) {
     const rest: Path = ['common_http_protocol_options', 'idle_timeout'];
     const d = durationAt(input, hcm, rest, options.idle_timeout, 'idle_timeout', diagnostics);
     if (d) {
@@ -358,6 +444,14 @@ function readListener(
         product: 'envoy',
         setting: 'HttpConnectionManager.common_http_protocol_options.idle_timeout',
         unit: 'protobuf Duration',
+        provenance: provenance(input, hcm, rest),
+      });
+    } else {
+      facts.push({
+        subject: 'server-keepalive',
+        value: { type: 'unset' },
+        product: 'envoy',
+        setting: 'idle_timeout',
         provenance: provenance(input, hcm, rest),
       });
     }
@@ -376,7 +470,8 @@ function readListener(
 export function readEnvoy(input: ReaderInput): ReaderResult {
   const diagnostics: ReaderDiagnostic[] = [];
   const config: EnvoyConfig = { clusters: [], listeners: [], routeConfigs: [] };
-  for (const doc of parseLined(input.text, input.file, diagnostics)) collect(doc, config);
+  for (const doc of parseLined(input.text, input.file, diagnostics))
+    collect({ value: snakeKeys(doc.value), lineOf: (path) => doc.lineOf(path) }, config);
   const hcms = config.listeners.flatMap((l) => connectionManagers(l).map((h) => ({ listener: l, hcm: h })));
   const uses = retryUses(
     config,
@@ -384,11 +479,34 @@ export function readEnvoy(input: ReaderInput): ReaderResult {
   );
   const sides: ReadSide[] = [];
   const seen = new Set<string>();
+  const routed = new Set(uses.map((u) => u.cluster));
+  const tcpOnly = new Set(config.listeners.flatMap(tcpProxyClusters).filter((name) => !routed.has(name)));
   for (const cluster of config.clusters) {
     const name = String(cluster.value.name ?? '');
     if (!name || seen.has(`c ${name}`)) continue;
     seen.add(`c ${name}`);
     const from = diagnostics.length;
+    if (tcpOnly.has(name)) {
+      sides.push({
+        role: 'pool',
+        name,
+        label: `Envoy cluster ${name}`,
+        product: 'envoy',
+        facts: [
+          {
+            subject: 'pool-idle',
+            value: { type: 'disabled', text: 'used only by tcp_proxy' },
+            product: 'envoy',
+            setting: 'tcp_proxy',
+            provenance: provenance(input, cluster, []),
+            notes: [
+              `only a tcp_proxy filter forwards to cluster ${name}: each downstream connection gets its own upstream connection, no HTTP connection is pooled or reused`,
+            ],
+          },
+        ],
+      });
+      continue;
+    }
     sides.push(readCluster(cluster, input, uses, diagnostics));
     tagDiagnostics(diagnostics, from, name);
   }
@@ -411,6 +529,6 @@ export const envoyReader: ConfigReader = {
   folderFiles: /\.(ya?ml|json)$/i,
   readsUrls: true,
   detect: (_file, text) =>
-    /static_resources|ClustersConfigDump|envoy\.extensions/.test(text.slice(0, 20_000)),
+    /static_resources|staticResources|ClustersConfigDump|envoy\.extensions/.test(text.slice(0, 20_000)),
   read: readEnvoy,
 };

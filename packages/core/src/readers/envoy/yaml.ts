@@ -35,7 +35,11 @@ export function parseLined(text: string, file: string, diagnostics: ReaderDiagno
         let found: unknown = node;
         for (const key of path) {
           if (isMap(node)) {
-            const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === key);
+            const keyOf = (p: { key: unknown }) => (isScalar(p.key) ? p.key.value : p.key);
+            // A path in snake_case also finds the key written in camelCase (protobuf JSON names).
+            const pair =
+              node.items.find((p) => keyOf(p) === key) ??
+              (typeof key === 'string' ? node.items.find((p) => keyOf(p) === camelCase(key)) : undefined);
             if (!pair) break;
             node = pair.value;
             found = pair.value ?? pair.key;
@@ -61,4 +65,26 @@ export function asRecord(value: unknown): Record<string, unknown> {
 
 export function asArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
+}
+
+/** `idle_timeout` → `idleTimeout`: the JSON name protobuf gives a field. */
+export function camelCase(key: string): string {
+  return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/**
+ * Protobuf-based configs (Envoy) accept every field in camelCase too (`commonHttpProtocolOptions`,
+ * `idleTimeout`, as Envoy Gateway emits them): keys turn to snake_case so one spelling is read.
+ * Keys that are names rather than fields (with `.`, `/`, `@` or `-`, such as the type URLs keying
+ * `typed_extension_protocol_options`) stay as written.
+ */
+export function snakeKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(snakeKeys);
+  if (!value || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    const snake = /[./@-]/.test(key) ? key : key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    if (!(snake in out) || snake === key) out[snake] = snakeKeys(v);
+  }
+  return out;
 }

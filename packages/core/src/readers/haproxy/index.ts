@@ -13,6 +13,8 @@ import {
 interface Line {
   readonly words: readonly string[];
   readonly line: number;
+  /** The `.if` condition(s) the line sits under (HAProxy 2.4+ conditional blocks), when any. */
+  readonly condition?: string | undefined;
 }
 
 interface Section {
@@ -88,11 +90,35 @@ function parseSections(input: ReaderInput, diagnostics: ReaderDiagnostic[]): Sec
   const named = new Map<string, Section>();
   let lastDefaults: Section | undefined;
   let current: Section | undefined;
+  const conditions: string[] = [];
   input.text.split(/\r?\n/).forEach((raw, index) => {
     const lineNo = index + 1;
     const words = splitWords(raw, input.file, lineNo, diagnostics);
     if (words.length === 0) return;
     const keyword = words[0]!;
+    // `.if COND` … `.elif` / `.else` … `.endif`: what the lines inside set depends on COND at startup.
+    if (keyword === '.if') {
+      conditions.push(`.if ${words.slice(1).join(' ')}`);
+      return;
+    }
+    if (keyword === '.elif' || keyword === '.else') {
+      conditions[conditions.length - 1] = `${keyword} ${words.slice(1).join(' ')}`.trim();
+      return;
+    }
+    if (keyword === '.endif') {
+      conditions.pop();
+      return;
+    }
+    if (/^(<<|\{\{|\{%)/.test(keyword) || /\{\{.*\}\}/.test(raw)) {
+      // A template (Jinja, Go, a project's own `<<...>>`): HAProxy refuses the line as it is.
+      diagnostics.push({
+        severity: 'warning',
+        message: `line is a template placeholder (${JSON.stringify(raw.trim().slice(0, 60))}), not HAProxy syntax: what it renders to is not known; read the rendered configuration`,
+        file: input.file,
+        line: lineNo,
+      });
+      if (/^(<<|\{\{|\{%)/.test(keyword)) return;
+    }
     if (SECTION_KEYWORDS.has(keyword)) {
       const kind = (
         ['global', 'defaults', 'frontend', 'backend', 'listen'].includes(keyword) ? keyword : 'other'
@@ -139,7 +165,8 @@ function parseSections(input: ReaderInput, diagnostics: ReaderDiagnostic[]): Sec
       });
       return;
     }
-    current.lines.push({ words, line: lineNo });
+    const condition = conditions.length > 0 ? conditions.join(' and ') : undefined;
+    current.lines.push({ words, line: lineNo, condition });
   });
   return sections;
 }
@@ -158,18 +185,65 @@ function lookup(
   return undefined;
 }
 
-/** `option X` / `no option X`: the last one wins, defaults first. */
-function optionState(section: Section, option: string): { on: boolean; line: Line } | undefined {
-  for (let s: Section | undefined = section; s; s = s.defaults) {
-    for (let i = s.lines.length - 1; i >= 0; i--) {
-      const l = s.lines[i]!;
-      if (l.words[0] === 'option' && l.words[1] === option) return { on: true, line: l };
-      if (l.words[0] === 'no' && l.words[1] === 'option' && l.words[2] === option)
-        return { on: false, line: l };
+/** HAProxy's HTTP connection modes: keep-alive (the default), server-close, close. */
+type HttpMode = 'http-keep-alive' | 'http-server-close' | 'httpclose';
+
+const MODE_OPTIONS: Readonly<Record<string, HttpMode>> = {
+  'http-keep-alive': 'http-keep-alive',
+  'http-server-close': 'http-server-close',
+  httpclose: 'httpclose',
+  // Removed in 2.0; an alias of httpclose before that.
+  forceclose: 'httpclose',
+};
+
+/**
+ * The HTTP connection mode a section ends up with. The three `option` lines are one setting: each
+ * "disables and replaces any previous" one (HAProxy configuration manual, `option http-server-close`,
+ * `option httpclose`, `option http-keep-alive`), so the last line wins, the defaults section's lines
+ * first (a proxy starts from a copy of its defaults). `no option X` returns to keep-alive only when X
+ * is the mode in force.
+ */
+function httpMode(
+  section: Section,
+  withConditional = true,
+): { mode: HttpMode; line?: Line | undefined; conditional?: Line | undefined } {
+  const chain: Section[] = [];
+  for (let s: Section | undefined = section; s; s = s.defaults) chain.unshift(s);
+  let state: { mode: HttpMode; line?: Line | undefined } = { mode: 'http-keep-alive' };
+  for (const s of chain) {
+    for (const l of s.lines) {
+      const negated = l.words[0] === 'no';
+      const words = negated ? l.words.slice(1) : l.words;
+      const mode = words[0] === 'option' ? MODE_OPTIONS[words[1] ?? ''] : undefined;
+      if (!mode || (!withConditional && l.condition)) continue;
+      if (!negated) state = { mode, line: l };
+      else if (state.mode === mode) state = { mode: 'http-keep-alive', line: l };
     }
+  }
+  if (!withConditional) return state;
+  // A mode line under `.if`: the mode with and without it may differ; say which line decides.
+  const without = httpMode(section, false);
+  return without.mode === state.mode ? state : { ...state, conditional: conditionalLine(section) };
+}
+
+/** The first mode line of the chain that sits under an `.if` (for the note). */
+function conditionalLine(section: Section): Line | undefined {
+  for (let s: Section | undefined = section; s; s = s.defaults) {
+    const found = s.lines.find(
+      (l) => l.condition && l.words.includes('option') && MODE_OPTIONS[l.words.at(-1) ?? ''],
+    );
+    if (found) return found;
   }
   return undefined;
 }
+
+/** `mode tcp` (the default when no `mode` line says otherwise): no HTTP processing at all. */
+function proxyMode(section: Section): 'http' | 'tcp' {
+  return lookup(section, 'mode')?.line.words[1] === 'http' ? 'http' : 'tcp';
+}
+
+/** `"${KEEPALIVE}"`: HAProxy expands environment variables in double-quoted words at startup. */
+const ENV_REFERENCE = /\$\{?[A-Za-z_]/;
 
 function at(input: ReaderInput, line: number): Provenance {
   return { kind: 'file', file: input.file, line };
@@ -205,17 +279,45 @@ function serverParam(section: Section, keyword: string): { value: string; line: 
 const NO_IDLE_TIMER_NOTE =
   'HAProxy keeps idle server connections with no per-connection idle timer: a pooled connection waits until it is reused, purged (pool-purge-delay trims surplus idle connections by demand, not by age) or closed by the server. Any backend keep-alive is shorter than that, so the rule cannot hold by raising a value; what protects requests is the reuse policy and retry-on';
 
-function readBackend(section: Section, input: ReaderInput, diagnostics: ReaderDiagnostic[]): ReadSide {
+/**
+ * The frontends that route to a backend by name (`default_backend`, `use_backend`): HAProxy applies
+ * the stronger of the frontend's and the backend's connection mode (configuration manual, section 4).
+ */
+function frontendsOf(backend: Section, sections: readonly Section[]): Section[] {
+  return sections.filter(
+    (s) =>
+      s.kind === 'frontend' &&
+      s.lines.some(
+        (l) =>
+          (l.words[0] === 'default_backend' || l.words[0] === 'use_backend') && l.words[1] === backend.name,
+      ),
+  );
+}
+
+function readBackend(
+  section: Section,
+  input: ReaderInput,
+  diagnostics: ReaderDiagnostic[],
+  sections: readonly Section[] = [],
+): ReadSide {
   const facts: Fact[] = [];
+  const notes0: string[] = [];
   const reuse = lookup(section, 'http-reuse');
   const reuseMode = reuse?.line.words[1] ?? 'safe';
-  const close = optionState(section, 'httpclose');
-  const serverClose = optionState(section, 'http-server-close');
+  let mode = httpMode(section);
+  const frontends = section.kind === 'backend' ? frontendsOf(section, sections) : [];
+  const closing = frontends.map((f) => ({ f, m: httpMode(f) })).filter((x) => x.m.mode !== 'http-keep-alive');
+  if (mode.mode === 'http-keep-alive' && frontends.length > 0 && closing.length === frontends.length)
+    mode = closing[0]!.m;
+  else if (closing.length > 0 && mode.mode === 'http-keep-alive')
+    notes0.push(
+      `requests through frontend ${closing.map((x) => `${x.f.name} (option ${x.m.mode})`).join(', ')} do not reuse server connections; the others do`,
+    );
   const maxReuse = serverParam(section, 'max-reuse');
   const poolMax = serverParam(section, 'pool-max-conn');
   const purge = serverParam(section, 'pool-purge-delay');
   const timeoutServer = lookup(section, 'timeout', 'server');
-  const notes: string[] = [NO_IDLE_TIMER_NOTE];
+  const notes: string[] = [NO_IDLE_TIMER_NOTE, ...notes0];
   notes.push(
     reuse
       ? `http-reuse ${reuseMode} (${input.file}:${reuse.line.line})`
@@ -239,19 +341,40 @@ function readBackend(section: Section, input: ReaderInput, diagnostics: ReaderDi
     if (t) notes.push(`timeout server ${t.text} bounds waiting for a response, not idle pooled connections`);
   }
   let disabled: { text: string; line: number } | undefined;
-  if (close?.on) disabled = { text: 'option httpclose', line: close.line.line };
-  else if (serverClose?.on) disabled = { text: 'option http-server-close', line: serverClose.line.line };
+  if (proxyMode(section) === 'tcp')
+    disabled = { text: 'mode tcp', line: lookup(section, 'mode')?.line.line ?? section.line };
+  else if (mode.mode !== 'http-keep-alive')
+    disabled = { text: `option ${mode.mode}`, line: mode.line?.line ?? section.line };
   else if (maxReuse?.value === '0') disabled = { text: 'max-reuse 0', line: maxReuse.line };
   else if (poolMax?.value === '0' && reuseMode !== 'never')
     disabled = { text: 'pool-max-conn 0', line: poolMax.line };
-  if (disabled) {
+  const reuseUncertain =
+    mode.conditional !== undefined &&
+    (mode.mode === 'http-keep-alive') !== (httpMode(section, false).mode === 'http-keep-alive');
+  if (reuseUncertain && proxyMode(section) === 'http') {
+    const line = mode.conditional!;
+    facts.push({
+      subject: 'pool-idle',
+      value: { type: 'unset' },
+      product: 'haproxy',
+      setting: line.words.join(' '),
+      provenance: at(input, line.line),
+      notes: [
+        `${line.words.join(' ')} applies only under ${line.condition} (a condition HAProxy evaluates at startup): whether server connections are reused is not known from the file`,
+      ],
+    });
+  } else if (disabled) {
     facts.push({
       subject: 'pool-idle',
       value: { type: 'disabled', text: disabled.text },
       product: 'haproxy',
       setting: disabled.text.split(' ').slice(0, -1).join(' ') || disabled.text,
       provenance: at(input, disabled.line),
-      notes: ['server connections are closed after each response, so no idle connection is reused'],
+      notes: [
+        disabled.text === 'mode tcp'
+          ? 'mode tcp: each client connection gets its own server connection, nothing is pooled or reused'
+          : 'server connections are closed after each response, so no idle connection is reused',
+      ],
     });
   } else {
     if (reuseMode === 'never') {
@@ -346,18 +469,44 @@ function readBackend(section: Section, input: ReaderInput, diagnostics: ReaderDi
 
 function readFrontend(section: Section, input: ReaderInput, diagnostics: ReaderDiagnostic[]): ReadSide {
   const facts: Fact[] = [];
-  const close = optionState(section, 'httpclose');
+  const mode = httpMode(section);
   const keepAlive = lookup(section, 'timeout', 'http-keep-alive');
   const request = lookup(section, 'timeout', 'http-request');
   const client = lookup(section, 'timeout', 'client');
   const chosen = keepAlive ?? request ?? client;
-  if (close?.on) {
+  const closeUncertain =
+    mode.conditional !== undefined &&
+    (mode.mode === 'httpclose') !== (httpMode(section, false).mode === 'httpclose');
+  if (closeUncertain || (mode.mode !== 'httpclose' && chosen?.line.condition)) {
+    const line = closeUncertain ? mode.conditional! : chosen!.line;
+    facts.push({
+      subject: 'server-keepalive',
+      value: { type: 'unset' },
+      product: 'haproxy',
+      setting: line.words.slice(0, 2).join(' '),
+      provenance: at(input, line.line),
+      notes: [
+        `${line.words.join(' ')} applies only under ${line.condition} (a condition HAProxy evaluates at startup), so the value is not known from the file`,
+      ],
+    });
+  } else if (mode.mode === 'httpclose') {
     facts.push({
       subject: 'server-keepalive',
       value: { type: 'disabled', text: 'option httpclose' },
       product: 'haproxy',
       setting: 'option httpclose',
-      provenance: at(input, close.line.line),
+      provenance: at(input, mode.line?.line ?? section.line),
+    });
+  } else if (chosen && ENV_REFERENCE.test(chosen.line.words[2] ?? '')) {
+    facts.push({
+      subject: 'server-keepalive',
+      value: { type: 'unset' },
+      product: 'haproxy',
+      setting: chosen.line.words.slice(0, 2).join(' '),
+      provenance: at(input, chosen.line.line),
+      notes: [
+        `${chosen.line.words.slice(0, 2).join(' ')} is ${JSON.stringify(chosen.line.words[2])}: an environment variable HAProxy expands at startup, not known from the file; give the value (--backend 65s) or the environment`,
+      ],
     });
   } else if (chosen) {
     const setting = chosen.line.words.slice(0, 2).join(' ');
@@ -403,7 +552,7 @@ export function readHaproxy(input: ReaderInput): ReaderResult {
   for (const section of sections) {
     const from = diagnostics.length;
     for (const l of section.lines) {
-      if (l.words[0] === 'timeout' && l.words.length >= 3)
+      if (l.words[0] === 'timeout' && l.words.length >= 3 && !ENV_REFERENCE.test(l.words[2]!))
         time(l.words[2]!, input, l.line, `timeout ${l.words[1]}`, diagnostics);
     }
     if (section.kind === 'backend' || section.kind === 'frontend' || section.kind === 'listen')
@@ -413,8 +562,9 @@ export function readHaproxy(input: ReaderInput): ReaderResult {
   for (const section of sections) {
     const from = diagnostics.length;
     if (section.kind === 'backend' || section.kind === 'listen')
-      sides.push(readBackend(section, input, diagnostics));
-    if (section.kind === 'frontend' || section.kind === 'listen')
+      sides.push(readBackend(section, input, diagnostics, sections));
+    // A `mode tcp` frontend speaks no HTTP: it has no keep-alive of its own to report.
+    if ((section.kind === 'frontend' || section.kind === 'listen') && proxyMode(section) === 'http')
       sides.push(readFrontend(section, input, diagnostics));
     // What a section inherits from defaults is about the defaults line, so about every side.
     for (let i = from; i < diagnostics.length; i++) {

@@ -1,6 +1,8 @@
 import { type Document, isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import type { ConfigReader, ReaderDiagnostic, ReaderInput, ReaderResult, ReadSide } from '../types.js';
+import { readK8sEnvoyGateway } from './envoy-gateway.js';
 import { readK8sLoadBalancers } from './lb.js';
+import { readK8sTraefik } from './traefik.js';
 import { readK8sWorkloads } from './workloads.js';
 
 /** One Kubernetes object from a manifest file, with a way back to its lines. */
@@ -59,6 +61,17 @@ export function parseK8sManifests(inputs: readonly ReaderInput[]): K8sManifests 
       diagnostics.push({ severity: 'error', message: 'not YAML', file: input.file });
       continue;
     }
+    const template = /\{\{-?\s*[.$\w]/.exec(input.text);
+    if (template && list.some((doc) => doc.errors.length > 0)) {
+      // A Helm chart template is not YAML until rendered: one clear error, not one per token.
+      diagnostics.push({
+        severity: 'error',
+        message: `a Helm/Go template (${JSON.stringify(input.text.slice(template.index, template.index + 40).split('\n')[0])}), not a manifest: its values are not known until rendered; run \`helm template\` and read the output`,
+        file: input.file,
+        line: input.text.slice(0, template.index).split('\n').length,
+      });
+      continue;
+    }
     list.forEach((doc, documentIndex) => {
       if (doc.errors.length > 0) {
         for (const error of doc.errors) {
@@ -92,6 +105,17 @@ export function parseK8sManifests(inputs: readonly ReaderInput[]): K8sManifests 
         object.items.forEach((item, i) => {
           if (item && typeof item === 'object') push(item as Record<string, unknown>, ['items', i]);
         });
+      } else if (object.kind === undefined && object.apiVersion === undefined) {
+        // Resources grouped by kind (`gateways: [...]`, `backendTrafficPolicies: [...]`), as Envoy
+        // Gateway's translator takes them: each listed object is read as a manifest.
+        for (const [key, list] of Object.entries(object)) {
+          if (!Array.isArray(list)) continue;
+          list.forEach((item, i) => {
+            const v = item as Record<string, unknown> | null;
+            if (v && typeof v === 'object' && v.kind !== undefined && v.apiVersion !== undefined)
+              push(v, [key, i]);
+          });
+        }
       } else push(object, []);
     });
   }
@@ -109,6 +133,8 @@ export function parseK8sManifests(inputs: readonly ReaderInput[]): K8sManifests 
 export const K8S_PARTS: Array<(manifests: K8sManifests) => ReaderResult> = [
   readK8sLoadBalancers,
   readK8sWorkloads,
+  readK8sTraefik,
+  readK8sEnvoyGateway,
 ];
 
 export function readK8s(inputs: readonly ReaderInput[]): ReaderResult {

@@ -1,7 +1,7 @@
 import type { DurationSyntax } from '../../duration/syntaxes.js';
 import type { Fact, FactSubject, Provenance } from '../../facts.js';
 import { defaultFact } from '../../kb/index.js';
-import { durationOrDiagnostic } from '../diagnostics.js';
+import { durationOrDiagnostic, placeholderIn, placeholderNote } from '../diagnostics.js';
 import { type ReaderDiagnostic, type ReaderResult, type ReadSide, tagDiagnostics } from '../types.js';
 import type { K8sManifests, K8sObject } from './index.js';
 
@@ -47,12 +47,37 @@ function parseValue(
   field: string,
   diagnostics: ReaderDiagnostic[],
 ): { ms: number; text: string } | undefined {
+  // A Helm/template placeholder or substitution is not a bad value: the caller says unknown (see unknownAt).
+  if (placeholderIn(text)) return undefined;
   return durationOrDiagnostic(
     text,
     syntax,
     { file: object.file, line: object.lineOf(path), field },
     diagnostics,
   );
+}
+
+/**
+ * The fact for a value that could not be read: a placeholder substituted elsewhere (Helm, an env
+ * substitution) is unknown with that reason; a bad value is unknown too (its diagnostic says why).
+ */
+function unknownAt(
+  object: K8sObject,
+  path: readonly (string | number)[],
+  subject: FactSubject,
+  product: string,
+  setting: string,
+  text: string,
+): Fact {
+  const placeholder = placeholderIn(text);
+  return {
+    subject,
+    value: { type: 'unset' },
+    product,
+    setting,
+    provenance: at(object, path),
+    notes: placeholder ? [placeholderNote(setting, text, placeholder)] : [],
+  };
 }
 
 function isIngressNginxConfigMap(object: K8sObject): boolean {
@@ -112,13 +137,14 @@ function ingressNginxSides(object: K8sObject, diagnostics: ReaderDiagnostic[]): 
               unit: 'seconds',
               provenance: at(object, ['data', 'upstream-keepalive-timeout']),
             }
-          : {
-              subject: 'pool-idle',
-              value: { type: 'unset' },
-              product: 'ingress-nginx',
-              setting: 'upstream-keepalive-timeout',
-              provenance: at(object, ['data', 'upstream-keepalive-timeout']),
-            },
+          : unknownAt(
+              object,
+              ['data', 'upstream-keepalive-timeout'],
+              'pool-idle',
+              'ingress-nginx',
+              'upstream-keepalive-timeout',
+              timeout,
+            ),
       );
     } else {
       pool.push({
@@ -180,6 +206,17 @@ function ingressNginxSides(object: K8sObject, diagnostics: ReaderDiagnostic[]): 
         unit: 'seconds',
         provenance: at(object, ['data', 'keep-alive']),
       });
+    } else {
+      server.push(
+        unknownAt(
+          object,
+          ['data', 'keep-alive'],
+          'server-keepalive',
+          'ingress-nginx',
+          'keep-alive',
+          keepAlive,
+        ),
+      );
     }
   } else {
     server.push({
@@ -259,6 +296,11 @@ function albIngressSides(object: K8sObject, diagnostics: ReaderDiagnostic[]): Re
       });
       facts.push(fact('pool-idle'));
       serverFacts.push(fact('server-keepalive'));
+    } else {
+      facts.push(unknownAt(object, path, 'pool-idle', 'aws-alb', 'idle_timeout.timeout_seconds', idle));
+      serverFacts.push(
+        unknownAt(object, path, 'server-keepalive', 'aws-alb', 'idle_timeout.timeout_seconds', idle),
+      );
     }
   } else {
     facts.push({
@@ -306,7 +348,35 @@ function clbServiceSides(object: K8sObject, diagnostics: ReaderDiagnostic[]): Re
     CLB_IDLE,
     diagnostics,
   );
-  if (!value) return [];
+  const text = String(annotations[CLB_IDLE]);
+  const type = String(annotations['service.beta.kubernetes.io/aws-load-balancer-type'] ?? '');
+  if (/^(nlb|nlb-ip|external)$/.test(type)) {
+    // The annotation is a Classic ELB setting; an NLB ignores it and passes TCP flows through.
+    return [
+      {
+        role: 'pool',
+        name: `service/${qualified(object)}`,
+        label: `NLB (Service ${object.name})`,
+        product: 'aws-nlb',
+        facts: [
+          {
+            subject: 'pool-idle',
+            value: { type: 'disabled', text: `aws-load-balancer-type: ${type}` },
+            product: 'aws-nlb',
+            setting: 'service.beta.kubernetes.io/aws-load-balancer-type',
+            provenance: at(object, [
+              'metadata',
+              'annotations',
+              'service.beta.kubernetes.io/aws-load-balancer-type',
+            ]),
+            notes: [
+              `an NLB forwards TCP flows and pools no HTTP connection; ${CLB_IDLE} applies to Classic ELBs only and is ignored here (the NLB's own TCP idle timeout, 350 s by default, is a listener attribute)`,
+            ],
+          },
+        ],
+      },
+    ];
+  }
   return [
     {
       role: 'pool',
@@ -314,14 +384,16 @@ function clbServiceSides(object: K8sObject, diagnostics: ReaderDiagnostic[]): Re
       label: `Classic ELB (Service ${object.name})`,
       product: 'aws-clb',
       facts: [
-        {
-          subject: 'pool-idle',
-          value: { type: 'duration', ms: value.ms, text: `${String(annotations[CLB_IDLE])}s` },
-          product: 'aws-clb',
-          setting: CLB_IDLE,
-          unit: 'seconds',
-          provenance: at(object, path),
-        },
+        !value
+          ? unknownAt(object, path, 'pool-idle', 'aws-clb', CLB_IDLE, text)
+          : {
+              subject: 'pool-idle',
+              value: { type: 'duration', ms: value.ms, text: `${String(annotations[CLB_IDLE])}s` },
+              product: 'aws-clb',
+              setting: CLB_IDLE,
+              unit: 'seconds',
+              provenance: at(object, path),
+            },
       ],
     },
   ];

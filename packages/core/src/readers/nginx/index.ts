@@ -1,6 +1,6 @@
 import type { Fact, FactValue, Provenance } from '../../facts.js';
 import { defaultFact, versionInRange } from '../../kb/index.js';
-import { durationOrDiagnostic } from '../diagnostics.js';
+import { durationOrDiagnostic, placeholderIn, placeholderNote } from '../diagnostics.js';
 import {
   type ConfigReader,
   type ReaderDiagnostic,
@@ -9,7 +9,7 @@ import {
   type ReadSide,
   tagDiagnostics,
 } from '../types.js';
-import { type NginxDirective, nginxIncludePatterns, parseNginx } from './parse.js';
+import { type NginxDirective, nginxIncludePatterns, parseNginx, UNREADABLE_INCLUDE } from './parse.js';
 
 /** nginx 1.29.7 pools explicit upstreams by default and speaks HTTP/1.1 without `Connection: close`. */
 const POOLS_BY_DEFAULT = '>=1.29.7';
@@ -48,6 +48,33 @@ function inheritedHeaders(scope: Scope): NginxDirective[] {
   return [];
 }
 
+/** An include in `block` that could not be read (it may set what the block seems not to). */
+function unreadableInclude(
+  ...blocks: Array<readonly NginxDirective[] | undefined>
+): NginxDirective | undefined {
+  for (const block of blocks) {
+    const found = block?.find((d) => d.name === UNREADABLE_INCLUDE);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The value is not known: an include that could not be read, or a placeholder (envsubst templates). */
+function unknownFact(subject: Fact['subject'], setting: string, at: NginxDirective, note: string): Fact {
+  return {
+    subject,
+    value: { type: 'unset' },
+    product: 'nginx',
+    setting,
+    provenance: file(at),
+    notes: [note],
+  };
+}
+
+function includeNote(include: NginxDirective, setting: string): string {
+  return `include ${include.args[0]} (${include.file}:${include.line}) could not be read and may set ${setting}: the value is not known; read that file too`;
+}
+
 function durationFact(
   directive: NginxDirective,
   subject: Fact['subject'],
@@ -56,6 +83,9 @@ function durationFact(
   extra: Partial<Fact> = {},
 ): Fact | undefined {
   const text = directive.args[0] ?? '';
+  const placeholder = placeholderIn(text);
+  if (placeholder)
+    return unknownFact(subject, setting, directive, placeholderNote(directive.name, text, placeholder));
   const where = { file: directive.file, line: directive.line, field: directive.name };
   const d = durationOrDiagnostic(text, 'nginx', where, diagnostics);
   if (!d) return undefined;
@@ -81,6 +111,9 @@ function countFact(
   diagnostics: ReaderDiagnostic[],
 ): Fact | undefined {
   const text = directive.args[0] ?? '';
+  const placeholder = placeholderIn(text);
+  if (placeholder)
+    return unknownFact(subject, setting, directive, placeholderNote(directive.name, text, placeholder));
   if (!/^\d+$/.test(text)) {
     diagnostics.push({
       severity: 'error',
@@ -344,6 +377,16 @@ function readUpstream(
       notes: [...(keepalive ? [] : [`pools by default (nginx ${version}); keepalive 32 local`]), ...notes],
     });
     if (fact) facts.push(fact);
+  } else if (unreadableInclude(block)) {
+    const include = unreadableInclude(block)!;
+    facts.push(
+      unknownFact(
+        'pool-idle',
+        'keepalive_timeout (in upstream {})',
+        include,
+        includeNote(include, 'keepalive_timeout'),
+      ),
+    );
   } else {
     const fact = defaultFact('nginx', 'pool');
     facts.push({
@@ -400,6 +443,7 @@ function readServer(
   http: readonly NginxDirective[],
   version: string | undefined,
   diagnostics: ReaderDiagnostic[],
+  fragment = false,
 ): ReadSide {
   const block = server.block ?? [];
   const serverName = find(block, 'server_name')?.args[0];
@@ -413,6 +457,25 @@ function readServer(
     if (timeout.args[1]) notes.push(`sends "Keep-Alive: timeout=${timeout.args[1]}" to clients`);
     const fact = durationFact(timeout, 'server-keepalive', 'keepalive_timeout', diagnostics, { notes });
     if (fact) facts.push(fact);
+  } else if (unreadableInclude(block, http)) {
+    const include = unreadableInclude(block, http)!;
+    facts.push(
+      unknownFact(
+        'server-keepalive',
+        'keepalive_timeout',
+        include,
+        includeNote(include, 'keepalive_timeout'),
+      ),
+    );
+  } else if (fragment) {
+    facts.push(
+      unknownFact(
+        'server-keepalive',
+        'keepalive_timeout',
+        server,
+        `${server.file} has no http {} block: it is included into one elsewhere (a conf.d file), whose keepalive_timeout applies (the official nginx image's nginx.conf sets 65s); read the main nginx.conf or \`nginx -T\``,
+      ),
+    );
   } else {
     facts.push({
       ...defaultFact('nginx', 'server'),
@@ -475,7 +538,7 @@ export function readNginx(input: ReaderInput): ReaderResult {
     }
     for (const server of http.filter((d) => d.name === 'server' && d.block)) {
       const from = diagnostics.length;
-      const side = readServer(server, http, input.version, diagnostics);
+      const side = readServer(server, http, input.version, diagnostics, https.length === 0);
       let unique = side.name;
       for (let i = 2; seen.has(`server ${unique}`); i++) unique = `${side.name}#${i}`;
       seen.add(`server ${unique}`);

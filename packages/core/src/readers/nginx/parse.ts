@@ -77,6 +77,7 @@ function tokenize(text: string, file: string, diagnostics: ReaderDiagnostic[]): 
         });
       }
       tokens.push({ text: value, line: startLine, punct: false });
+      ({ i, line } = afterWord(text, i, line, tokens, file, diagnostics));
       continue;
     }
     let value = '';
@@ -101,8 +102,102 @@ function tokenize(text: string, file: string, diagnostics: ReaderDiagnostic[]): 
       i++;
     }
     tokens.push({ text: value, line: startLine, punct: false });
+    ({ i, line } = afterWord(text, i, line, tokens, file, diagnostics));
   }
   return tokens;
+}
+
+/** After a word: a directive named `*_by_lua_block` takes its Lua body whole (see `luaBlock`). */
+function afterWord(
+  text: string,
+  i: number,
+  line: number,
+  tokens: Token[],
+  file: string,
+  diagnostics: ReaderDiagnostic[],
+): { i: number; line: number } {
+  const word = tokens[tokens.length - 1]!;
+  const previous = tokens[tokens.length - 2];
+  if (!word.text.endsWith('_by_lua_block') || (previous && !previous.punct)) return { i, line };
+  return luaBlock(text, i, line, word.text === 'set_by_lua_block', tokens, file, diagnostics);
+}
+
+/**
+ * OpenResty's `*_by_lua_block { ... }`: the body is Lua, not nginx syntax. Like lua-nginx-module's
+ * own block lexer (and crossplane's lua extension) the body is taken whole, braces counted outside
+ * Lua strings, long brackets and comments, and kept as one opaque argument: `name [arg] BODY;`.
+ * `set_by_lua_block $var { ... }` is the one form with an argument before the block.
+ */
+function luaBlock(
+  text: string,
+  start: number,
+  startLine: number,
+  hasArgument: boolean,
+  tokens: Token[],
+  file: string,
+  diagnostics: ReaderDiagnostic[],
+): { i: number; line: number } {
+  let i = start;
+  let line = startLine;
+  const n = text.length;
+  const skipSpace = () => {
+    while (i < n && /\s/.test(text[i]!)) {
+      if (text[i] === '\n') line++;
+      i++;
+    }
+  };
+  skipSpace();
+  if (hasArgument) {
+    const from = i;
+    while (i < n && !/[\s{;]/.test(text[i]!)) i++;
+    tokens.push({ text: text.slice(from, i), line, punct: false });
+    skipSpace();
+  }
+  if (text[i] !== '{') {
+    // Not a Lua block after all: let the ordinary lexer report what follows.
+    return { i, line };
+  }
+  const bodyLine = line;
+  const bodyStart = i + 1;
+  let depth = 0;
+  while (i < n) {
+    const c = text[i]!;
+    if (c === '\n') line++;
+    if (c === '-' && text[i + 1] === '-') {
+      const long = /^--\[(=*)\[/.exec(text.slice(i, i + 64));
+      const close = long ? text.indexOf(`]${long[1]}]`, i) : text.indexOf('\n', i);
+      const end = close < 0 ? n : long ? close + long[1]!.length + 2 : close;
+      for (let k = i; k < end; k++) if (text[k] === '\n') line++;
+      i = end;
+      continue;
+    }
+    if (c === '[' && /^\[=*\[/.test(text.slice(i, i + 64))) {
+      const level = /^\[(=*)\[/.exec(text.slice(i, i + 64))![1]!;
+      const close = text.indexOf(`]${level}]`, i);
+      const end = close < 0 ? n : close + level.length + 2;
+      for (let k = i; k < end; k++) if (text[k] === '\n') line++;
+      i = end;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      i++;
+      while (i < n && text[i] !== c && text[i] !== '\n') i += text[i] === '\\' ? 2 : 1;
+      i++;
+      continue;
+    }
+    if (c === '{') depth++;
+    if (c === '}') {
+      depth--;
+      if (depth === 0) {
+        tokens.push({ text: text.slice(bodyStart, i), line: bodyLine, punct: false });
+        tokens.push({ text: ';', line, punct: true });
+        return { i: i + 1, line };
+      }
+    }
+    i++;
+  }
+  diagnostics.push({ severity: 'error', message: 'Lua block is not closed by "}"', file, line: bodyLine });
+  return { i: n, line };
 }
 
 /** Splits `nginx -T` output into its files (`# configuration file PATH:` markers). */
@@ -172,13 +267,27 @@ interface ParseState {
   readonly prefix: string;
 }
 
-function resolveInclude(state: ParseState, from: string, pattern: string, line: number): string[] {
+/**
+ * Marks where an include could not be read: the directives around it may be set (or overridden)
+ * there, so a value looked up in that block is unknown, not a default (see `unreadableInclude`).
+ */
+export const UNREADABLE_INCLUDE = '#unreadable-include';
+
+function resolveInclude(
+  state: ParseState,
+  from: string,
+  pattern: string,
+  line: number,
+): { files: string[]; unreadable: boolean } {
   const matched = state.includeMatches?.get(includeKey(from, pattern));
-  if (matched) return matched.filter((f) => state.files.has(f));
+  if (matched) {
+    const files = matched.filter((f) => state.files.has(f));
+    return { files, unreadable: files.length < matched.length };
+  }
   const full = joinPath(state.prefix, pattern);
   if (!/[*?[]/.test(pattern)) {
-    if (state.files.has(full)) return [full];
-    if (state.files.has(pattern)) return [pattern];
+    if (state.files.has(full)) return { files: [full], unreadable: false };
+    if (state.files.has(pattern)) return { files: [pattern], unreadable: false };
     state.diagnostics.push({
       severity: 'error',
       message: `include ${pattern} was not found`,
@@ -186,10 +295,10 @@ function resolveInclude(state: ParseState, from: string, pattern: string, line: 
       line,
       field: 'include',
     });
-    return [];
+    return { files: [], unreadable: true };
   }
   const re = globToRegExp(full);
-  return [...state.files.keys()].filter((f) => re.test(f)).sort();
+  return { files: [...state.files.keys()].filter((f) => re.test(f)).sort(), unreadable: false };
 }
 
 function parseTokens(tokens: Token[], file: string, state: ParseState, depth: number): NginxDirective[] {
@@ -270,7 +379,9 @@ function expandInclude(directive: NginxDirective, state: ParseState, depth: numb
     return [];
   }
   const out: NginxDirective[] = [];
-  for (const path of resolveInclude(state, directive.file, directive.args[0]!, directive.line)) {
+  const resolved = resolveInclude(state, directive.file, directive.args[0]!, directive.line);
+  if (resolved.unreadable) out.push({ ...directive, name: UNREADABLE_INCLUDE });
+  for (const path of resolved.files) {
     const text = state.files.get(path)!;
     out.push(...parseTokens(tokenize(text, path, state.diagnostics), path, state, depth + 1));
   }

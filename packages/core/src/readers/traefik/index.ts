@@ -1,8 +1,10 @@
 import { parseDuration } from '../../duration/syntaxes.js';
 import type { Fact, Provenance } from '../../facts.js';
 import { defaultFact } from '../../kb/index.js';
+import { placeholderFact } from '../diagnostics.js';
 import { asArray, asRecord, type LinedDocument, parseLined } from '../envoy/yaml.js';
 import type { ConfigReader, ReaderDiagnostic, ReaderInput, ReaderResult, ReadSide } from '../types.js';
+import { isTraefikCrd, readTraefikCrds } from './crd.js';
 
 type Path = (string | number)[];
 
@@ -42,15 +44,20 @@ export function scanTomlLines(text: string): Map<string, number> {
 }
 
 /** Traefik keys are case-insensitive: find `key` in a record whatever its case. */
-function get(record: Record<string, unknown>, key: string): { key: string; value: unknown } | undefined {
+export function get(
+  record: Record<string, unknown>,
+  key: string,
+): { key: string; value: unknown } | undefined {
   const lower = key.toLowerCase();
   const found = Object.keys(record).find((k) => k.toLowerCase() === lower);
   return found === undefined ? undefined : { key: found, value: record[found] };
 }
 
-interface Doc {
+export interface Doc {
   readonly value: Record<string, unknown>;
   lineOf(path: Path): number | undefined;
+  /** Where a value came from when it is not a line of `input.file` (a command-line flag, an env var). */
+  provenance?(path: Path): Provenance | undefined;
 }
 
 function tomlDoc(parsed: unknown, text: string): Doc {
@@ -74,6 +81,16 @@ function yamlDocs(input: ReaderInput, diagnostics: ReaderDiagnostic[]): Doc[] {
   }));
 }
 
+/** A value's line and where it came from (a file line, or a flag / env var for command-line config). */
+function located(
+  doc: Doc,
+  input: ReaderInput,
+  path: Path,
+): { line: number | undefined; provenance: Provenance } {
+  const line = doc.lineOf(path);
+  return { line, provenance: doc.provenance?.(path) ?? { kind: 'file', file: input.file, line } };
+}
+
 function durationFact(
   doc: Doc,
   input: ReaderInput,
@@ -83,9 +100,10 @@ function durationFact(
   setting: string,
   diagnostics: ReaderDiagnostic[],
 ): Fact | undefined {
-  const line = doc.lineOf(path);
-  const provenance: Provenance = { kind: 'file', file: input.file, line };
+  const { line, provenance } = located(doc, input, path);
   const text = String(raw);
+  const unknown = placeholderFact(subject, 'traefik', setting, provenance, text);
+  if (unknown) return unknown;
   try {
     // paerser: a bare integer is seconds.
     const d = parseDuration(text, {
@@ -116,12 +134,12 @@ function durationFact(
   }
 }
 
-interface Transport {
+export interface Transport {
   readonly name: string;
   readonly facts: Fact[];
 }
 
-function readTransport(
+export function readTransport(
   doc: Doc,
   input: ReaderInput,
   transport: Record<string, unknown>,
@@ -170,59 +188,174 @@ function readTransport(
   return { name, facts };
 }
 
+/** Count settings (`keepAliveMaxRequests`): a whole number, 0 = no limit. */
+function countFact(
+  doc: Doc,
+  input: ReaderInput,
+  path: Path,
+  raw: unknown,
+  setting: string,
+  diagnostics: ReaderDiagnostic[],
+): Fact | undefined {
+  const { line, provenance } = located(doc, input, path);
+  const text = String(raw);
+  const unknown = placeholderFact('max-requests-per-connection', 'traefik', setting, provenance, text);
+  if (unknown) return unknown;
+  if (!/^\d+$/.test(text.trim())) {
+    diagnostics.push({
+      severity: 'error',
+      message: `${setting} needs a whole number, got ${JSON.stringify(text)}`,
+      file: input.file,
+      line,
+      field: setting,
+    });
+    return undefined;
+  }
+  const count = Number(text);
+  // 0 (the default) is no limit: nothing to report.
+  if (count === 0) return undefined;
+  return {
+    subject: 'max-requests-per-connection',
+    value: { type: 'count', count, text },
+    product: 'traefik',
+    setting,
+    provenance,
+  };
+}
+
+/** Static configuration: the default serversTransport and the entry points. */
+export function readStatic(
+  doc: Doc,
+  input: ReaderInput,
+  diagnostics: ReaderDiagnostic[],
+): { sides: ReadSide[]; defaultTransport: Transport | undefined } {
+  const root = doc.value;
+  const sides: ReadSide[] = [];
+  const staticTransport = get(root, 'serversTransport');
+  const defaultTransport = staticTransport
+    ? readTransport(
+        doc,
+        input,
+        asRecord(staticTransport.value),
+        [staticTransport.key],
+        'default',
+        diagnostics,
+      )
+    : undefined;
+  const entryPoints = get(root, 'entryPoints');
+  for (const [name, ep] of Object.entries(asRecord(entryPoints?.value))) {
+    const transport = get(asRecord(ep), 'transport');
+    const transportValue = asRecord(transport?.value);
+    const responding = transport ? get(transportValue, 'respondingTimeouts') : undefined;
+    const idle = responding ? get(asRecord(responding.value), 'idleTimeout') : undefined;
+    const base = [entryPoints!.key, name, transport?.key ?? 'transport'];
+    const facts: Fact[] = [];
+    if (idle && transport && responding) {
+      const fact = durationFact(
+        doc,
+        input,
+        [...base, responding.key, idle.key],
+        idle.value,
+        'server-keepalive',
+        `entryPoints.${name}.transport.respondingTimeouts.idleTimeout`,
+        diagnostics,
+      );
+      if (fact?.value.type === 'unbounded') {
+        // Traefik hands idleTimeout to Go's http.Server, which uses ReadTimeout when IdleTimeout is 0.
+        const read = get(asRecord(responding.value), 'readTimeout');
+        const setting = `entryPoints.${name}.transport.respondingTimeouts.readTimeout`;
+        const readFact = read
+          ? durationFact(
+              doc,
+              input,
+              [...base, responding.key, read.key],
+              read.value,
+              'server-keepalive',
+              setting,
+              diagnostics,
+            )
+          : undefined;
+        const note = "idleTimeout 0: Go's http.Server then keeps idle connections for ReadTimeout";
+        if (readFact) facts.push({ ...readFact, notes: [...(readFact.notes ?? []), note] });
+        else
+          facts.push({
+            subject: 'server-keepalive',
+            value: { type: 'unset' },
+            product: 'traefik',
+            setting,
+            provenance: fact.provenance,
+            notes: [
+              read
+                ? `${note}, which could not be read`
+                : `${note}, whose default is 60s since Traefik v2.11.2 (traefik/traefik#10602) and none before: give the version's value`,
+            ],
+          });
+      } else if (fact) facts.push(fact);
+    } else {
+      facts.push({
+        ...defaultFact('traefik', 'server'),
+        notes: [`entry point ${name} does not set respondingTimeouts.idleTimeout`],
+      });
+    }
+    // Traefik v2.11+/v3: close a client connection after N requests or after a time, busy or not.
+    const maxRequests = get(transportValue, 'keepAliveMaxRequests');
+    if (maxRequests) {
+      const fact = countFact(
+        doc,
+        input,
+        [...base, maxRequests.key],
+        maxRequests.value,
+        `entryPoints.${name}.transport.keepAliveMaxRequests`,
+        diagnostics,
+      );
+      if (fact) facts.push(fact);
+    }
+    const maxTime = get(transportValue, 'keepAliveMaxTime');
+    if (maxTime) {
+      const fact = durationFact(
+        doc,
+        input,
+        [...base, maxTime.key],
+        maxTime.value,
+        'connection-lifetime',
+        `entryPoints.${name}.transport.keepAliveMaxTime`,
+        diagnostics,
+      );
+      if (fact && fact.value.type !== 'unbounded') facts.push(fact);
+    }
+    const address = String(asRecord(ep).address ?? '');
+    sides.push({
+      role: 'server',
+      name,
+      label: `Traefik entry point ${name}`,
+      product: 'traefik',
+      facts,
+      targets: address ? [address] : [],
+    });
+  }
+  return { sides, defaultTransport };
+}
+
 /** Reads Traefik static and dynamic configuration (YAML, or TOML parsed by the caller). */
 export function readTraefik(input: ReaderInput): ReaderResult {
   const diagnostics: ReaderDiagnostic[] = [];
   const docs =
     input.parsed !== undefined ? [tomlDoc(input.parsed, input.text)] : yamlDocs(input, diagnostics);
   const sides: ReadSide[] = [];
+  const crds = docs.filter((d) => isTraefikCrd(d.value));
+  if (crds.length > 0)
+    sides.push(
+      ...readTraefikCrds(
+        crds.map((doc) => ({ doc, file: input.file })),
+        diagnostics,
+      ),
+    );
   for (const doc of docs) {
     const root = doc.value;
-    // Static: the default transport and the entry points.
-    const staticTransport = get(root, 'serversTransport');
-    const defaultTransport = staticTransport
-      ? readTransport(
-          doc,
-          input,
-          asRecord(staticTransport.value),
-          [staticTransport.key],
-          'default',
-          diagnostics,
-        )
-      : undefined;
-    const entryPoints = get(root, 'entryPoints');
-    for (const [name, ep] of Object.entries(asRecord(entryPoints?.value))) {
-      const transport = get(asRecord(ep), 'transport');
-      const responding = transport ? get(asRecord(transport.value), 'respondingTimeouts') : undefined;
-      const idle = responding ? get(asRecord(responding.value), 'idleTimeout') : undefined;
-      const facts: Fact[] = [];
-      if (idle && transport && responding) {
-        const fact = durationFact(
-          doc,
-          input,
-          [entryPoints!.key, name, transport.key, responding.key, idle.key],
-          idle.value,
-          'server-keepalive',
-          `entryPoints.${name}.transport.respondingTimeouts.idleTimeout`,
-          diagnostics,
-        );
-        if (fact) facts.push(fact);
-      } else {
-        facts.push({
-          ...defaultFact('traefik', 'server'),
-          notes: [`entry point ${name} does not set respondingTimeouts.idleTimeout`],
-        });
-      }
-      const address = String(asRecord(ep).address ?? '');
-      sides.push({
-        role: 'server',
-        name,
-        label: `Traefik entry point ${name}`,
-        product: 'traefik',
-        facts,
-        targets: address ? [address] : [],
-      });
-    }
+    if (isTraefikCrd(root)) continue;
+    const statics = readStatic(doc, input, diagnostics);
+    const defaultTransport = statics.defaultTransport;
+    sides.push(...statics.sides);
     // Dynamic: named transports and the services that use them.
     const http = get(root, 'http');
     const httpValue = asRecord(http?.value);
