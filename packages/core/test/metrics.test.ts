@@ -154,8 +154,8 @@ describe('verify statistics', () => {
   it('binomial per request: 50 in 10000 before, 0 in 2000 after → P = 0.995^2000 = 4.43e-5, verified', () => {
     const r = rows(20, (i) => (i < 10 ? [1000, 5] : [200, 0]));
     const result = verifyWindows(
-      summarizeWindow(r, T0, T0 + 10 * MIN),
-      summarizeWindow(r, T0 + 10 * MIN, T0 + 20 * MIN),
+      summarizeWindow(r, T0, T0 + 10 * MIN, MIN),
+      summarizeWindow(r, T0 + 10 * MIN, T0 + 20 * MIN, MIN),
       MIN,
     );
     assert.equal(result.outcome, 'verified');
@@ -168,8 +168,8 @@ describe('verify statistics', () => {
   it('too little traffic: 0 in 500 after → P = 0.995^500 = 0.0816 ≥ 0.01, says 919 requests are needed', () => {
     const r = rows(20, (i) => (i < 10 ? [1000, 5] : [50, 0]));
     const result = verifyWindows(
-      summarizeWindow(r, T0, T0 + 10 * MIN),
-      summarizeWindow(r, T0 + 10 * MIN, T0 + 20 * MIN),
+      summarizeWindow(r, T0, T0 + 10 * MIN, MIN),
+      summarizeWindow(r, T0 + 10 * MIN, T0 + 20 * MIN, MIN),
       MIN,
     );
     assert.equal(result.outcome, 'too-little-traffic');
@@ -182,8 +182,8 @@ describe('verify statistics', () => {
       input('alb', 120, { raceErrors: (i) => (i < 60 ? (i < 30 ? 1 : 0) : i < 85 ? 1 : 0) }),
     ]);
     const result = verifyWindows(
-      summarizeWindow(r, T0, T0 + 60 * MIN),
-      summarizeWindow(r, T0 + 60 * MIN, T0 + 120 * MIN),
+      summarizeWindow(r, T0, T0 + 60 * MIN, MIN),
+      summarizeWindow(r, T0 + 60 * MIN, T0 + 120 * MIN, MIN),
       MIN,
     );
     assert.equal(result.model, 'poisson-per-minute');

@@ -6,6 +6,7 @@ import { diagnoseCommand } from './diagnose.js';
 import { labCommand } from './lab.js';
 import { probeCommand } from './probe.js';
 import { scanCommand } from './scan.js';
+import { verifyCommand } from './verify.js';
 
 /**
  * The one command registry. A command module exports a `Command`; heavy dependencies (AWS SDK,
@@ -19,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   scanCommand,
   probeCommand,
   diagnoseCommand,
+  verifyCommand,
   defaultsCommand,
 ];
 

@@ -78,3 +78,16 @@ export function diagnoseMetrics(inputs: readonly MetricsInput[]): MetricsDiagnos
     next: verdict === 'inconclusive' ? NEXT_STEPS : [],
   };
 }
+
+/**
+ * One verdict from several sources (logs and metrics): a race on one side and a clear cause on the
+ * other is `inconclusive`; otherwise a decided verdict wins over `inconclusive`.
+ */
+export function combineVerdicts(verdicts: readonly MetricsVerdict[]): MetricsVerdict {
+  const race = verdicts.includes('keepalive-race');
+  const clear = verdicts.includes('not-this-trap');
+  if (race && clear) return 'inconclusive';
+  if (race) return 'keepalive-race';
+  if (clear) return 'not-this-trap';
+  return 'inconclusive';
+}

@@ -1,5 +1,5 @@
 /** Metrics: series model, verdict rules, quiet-period signature, verify statistics (re-exported by the core index). */
-export { diagnoseMetrics, type MetricsDiagnosis } from './evaluate.js';
+export { combineVerdicts, diagnoseMetrics, type MetricsDiagnosis } from './evaluate.js';
 export * from './rules/index.js';
 export * from './stats.js';
 export {

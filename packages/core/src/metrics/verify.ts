@@ -41,12 +41,14 @@ export interface VerifyResult {
   readonly notes: readonly string[];
 }
 
+/** Sums the periods wholly inside [fromMs, untilMs). */
 export function summarizeWindow(
   rows: readonly MetricsRow[],
   fromMs: number,
   untilMs: number,
+  periodMs: number,
 ): VerifyWindowSummary {
-  const inside = rows.filter((r) => r.tMs >= fromMs && r.tMs < untilMs);
+  const inside = rows.filter((r) => r.tMs >= fromMs && r.tMs + periodMs <= untilMs);
   const maxHealthy = maxHealthyHosts(rows);
   let requests: number | null = null;
   let target5xx: number | null = null;
