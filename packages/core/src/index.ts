@@ -12,6 +12,7 @@ export * from './logs/public.js';
 export * from './logs/registry.js';
 export * from './logs/types.js';
 export * from './messages.js';
+export * from './metrics/public.js';
 export * from './readers/registry.js';
 export * from './readers/servers/public.js';
 export * from './readers/types.js';
@@ -30,4 +31,3 @@ export { parseSource, registerSourceKind, resolveSource, sourceKinds } from './s
 export * from './sources/spec.js';
 export * from './sources/types.js';
 export { defaultLabel, valueFact } from './sources/value.js';
-export * from './metrics/public.js';
