@@ -20,6 +20,8 @@ const TIMEOUT_MS = 30_000;
 
 interface Query {
   readonly kind: MetricKind;
+  /** Read only as an input of `derive` (counted under `raw:<kind>`), not published as it is. */
+  readonly raw?: true;
   /** A metric (with `SEL` where the user's label matchers go, merged with the query's own). */
   readonly expr: string;
   /** counter: differenced per period; gauge-min / gauge-max: the value at each step. */
@@ -38,7 +40,7 @@ interface Exporter {
   readonly probe: string;
   readonly queries: readonly Query[];
   /** Per period, derived from the raw kinds (HAProxy's target 5xx). */
-  readonly derive?: (counts: Map<MetricKind, number[]>) => DerivedSeries[];
+  readonly derive?: (counts: ReadonlyMap<string, number[]>) => DerivedSeries[];
   readonly notes: readonly string[];
 }
 
@@ -49,8 +51,14 @@ export const EXPORTERS: readonly Exporter[] = [
     probe: 'haproxy_backend_http_requests_total',
     queries: [
       { kind: 'requests', expr: 'haproxy_backend_http_requests_total{SEL}', type: 'counter' },
-      { kind: 'raceErrors', expr: 'haproxy_backend_response_errors_total{SEL}', type: 'counter' },
-      { kind: 'any5xx', expr: 'haproxy_backend_http_responses_total{SEL,code="5xx"}', type: 'counter' },
+      { kind: 'raceErrors', raw: true, expr: 'haproxy_backend_response_errors_total{SEL}', type: 'counter' },
+      {
+        kind: 'lb5xx',
+        raw: true,
+        expr: 'haproxy_backend_http_responses_total{SEL,code="5xx"}',
+        type: 'counter',
+      },
+      { kind: 'target5xx', expr: 'haproxy_server_http_responses_total{SEL,code="5xx"}', type: 'counter' },
       { kind: 'connectionErrors', expr: 'haproxy_backend_connection_errors_total{SEL}', type: 'counter' },
       { kind: 'healthyHosts', expr: 'haproxy_backend_active_servers{SEL}', type: 'gauge' },
       {
@@ -59,24 +67,41 @@ export const EXPORTERS: readonly Exporter[] = [
         type: 'gauge',
       },
     ],
-    // HAProxy's 5xx counter mixes its own 502s (a race on a new client connection) with the
-    // target's; its own are response errors too, so the target's are at least 5xx − response errors.
+    // The backend's 5xx count every 5xx it returned; the servers' count only what servers answered,
+    // so HAProxy's own 5xx are the difference. The race shows in response_errors in two forms
+    // (measured on HAProxy 2.6.12): a 502 on a new client connection, counted twice in
+    // response_errors; no response at all on a reused client connection, counted once and no 5xx
+    // (lab-findings §9). Per period: a = min(own 5xx, ⌊response errors / 2⌋) races answered 502,
+    // b = response errors − 2a races answered with a closed connection; the race count is a + b.
     derive(counts) {
-      const all = counts.get('any5xx');
-      const errors = counts.get('raceErrors');
-      counts.delete('any5xx');
-      if (!all || !errors) return [];
-      return [
-        {
-          kind: 'target5xx',
+      const own5xx = counts.get('raw:lb5xx');
+      const errors = counts.get('raw:raceErrors');
+      const target = counts.get('target5xx');
+      const out: DerivedSeries[] = [];
+      const ownValues = own5xx?.map((v, i) => Math.max(0, v - (target?.[i] ?? 0)));
+      if (ownValues) {
+        out.push({
+          kind: 'lb5xx',
           source:
-            'haproxy_backend_http_responses_total{code="5xx"} − haproxy_backend_response_errors_total (at least)',
-          values: all.map((v, i) => Math.max(0, v - (errors[i] ?? 0))),
-        },
-      ];
+            'haproxy_backend_http_responses_total{code="5xx"} − haproxy_server_http_responses_total{code="5xx"}',
+          values: ownValues,
+        });
+      }
+      if (errors) {
+        out.push({
+          kind: 'raceErrors',
+          source:
+            "haproxy_backend_response_errors_total (a 502 counts twice, a closed client connection once) with HAProxy's own 5xx",
+          values: errors.map((e, i) => {
+            const answered = Math.min(ownValues?.[i] ?? 0, Math.floor(e / 2));
+            return answered + (e - 2 * answered);
+          }),
+        });
+      }
+      return out;
     },
     notes: [
-      'HAProxy: on a reused client connection the race gets no response at all and counts no 5xx; response_errors counts both forms, so it is the race series here (lab-findings §9)',
+      'HAProxy: the race on a reused client connection gets no response and counts no 5xx; response_errors counts it (lab-findings §9), so it is read with the 5xx counters',
     ],
   },
   {
@@ -286,8 +311,8 @@ export async function readPrometheus(
   }
   const starts: number[] = [];
   for (let t = startMs; t < endMs; t += stepMs) starts.push(t);
-  const counts = new Map<MetricKind, number[]>();
-  const sources = new Map<MetricKind, string>();
+  const counts = new Map<string, number[]>();
+  const sources = new Map<string, string>();
   const missing: MissingSeries[] = [];
   for (const q of exporter.queries) {
     const expr = withSelector(q.expr, spec.selector);
@@ -313,18 +338,21 @@ export async function readPrometheus(
       continue;
     }
     const values = perPeriod(results, q.type, starts, stepMs);
+    const key = q.raw ? `raw:${q.kind}` : q.kind;
     counts.set(
-      q.kind,
-      (counts.get(q.kind) ?? new Array(starts.length).fill(0)).map((v, i) => v + values[i]!),
+      key,
+      (counts.get(key) ?? new Array(starts.length).fill(0)).map((v, i) => v + values[i]!),
     );
-    sources.set(q.kind, expr);
+    sources.set(key, expr);
   }
   const derived = exporter.derive?.(counts) ?? [];
-  const series: MetricSeries[] = [...counts].map(([kind, values]) => ({
-    kind,
-    source: sources.get(kind)!,
-    points: values.map((value, i) => ({ tMs: starts[i]!, value })),
-  }));
+  const series: MetricSeries[] = [...counts]
+    .filter(([key]) => !key.startsWith('raw:'))
+    .map(([kind, values]) => ({
+      kind: kind as MetricKind,
+      source: sources.get(kind)!,
+      points: values.map((value, i) => ({ tMs: starts[i]!, value })),
+    }));
   for (const d of derived) {
     series.push({
       kind: d.kind,
