@@ -41,6 +41,8 @@ describe('prom: a real Prometheus scraping a real HAProxy exporter while the lab
     await rig.settle();
     phases.race2 = await rig.drive('/race', CYCLES);
     await rig.settle();
+    phases.reused = await rig.driveReused('/race', CYCLES);
+    await rig.settle();
   });
   after(async () => {
     const pids = rig?.pids ?? [];
@@ -68,6 +70,25 @@ describe('prom: a real Prometheus scraping a real HAProxy exporter while the lab
     assert.equal(doc.metrics.totals.target5xx, 0);
     assert.equal(doc.metrics.totals.requests, phases.race!.statuses.length);
     assert.ok(doc.metrics.reasons.some((r: any) => r.code === 'race-signature'));
+  });
+
+  it('race on a reused client connection: no response and no 5xx at all, still keepalive-race from response_errors', async () => {
+    const dropped = phases.reused!.statuses.filter((s) => s === null).length;
+    assert.ok(dropped >= 3, `only ${dropped} races of ${CYCLES} (see the false-failure bound)`);
+    assert.equal(count(phases.reused!, 502), 0);
+    const result = await runCli([
+      'diagnose',
+      `prom:${rig.promUrl}#{proxy="be_race"}`,
+      ...window(phases.reused!),
+      '--period',
+      '1s',
+      '--json',
+    ]);
+    assert.equal(result.code, 1, result.stderr + result.stdout);
+    const doc = parseJson(result);
+    assert.equal(doc.verdict, 'keepalive-race');
+    assert.equal(doc.metrics.totals.lb5xx, 0); // a 5xx-only alarm would see nothing
+    assert.equal(doc.metrics.totals.raceErrors, dropped);
   });
 
   it('target 500s: the 5xx counter rises without response errors → not-this-trap (target-failures)', async () => {

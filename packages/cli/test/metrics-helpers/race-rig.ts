@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { type LabBackend, startBackend } from '../../src/lab/backend.js';
-import { monotonicMs } from '../../src/lab/clock.js';
+import { monotonicMs, waitUntil } from '../../src/lab/clock.js';
 import { sendRequest } from '../../src/lab/driver.js';
 import { freePort, spawnListening, waitListening } from '../../src/lab/net-util.js';
 import { ProcessGroup } from '../../src/lab/processes.js';
@@ -43,9 +43,84 @@ export interface Rig {
   readonly pids: readonly number[];
   /** Drives `cycles` prime + test pairs on `path`; returns the statuses of every request and the window. */
   drive(path: '/race' | '/fixed' | '/err', cycles: number): Promise<Drive>;
+  /**
+   * The same cycles on ONE keep-alive client connection (reopened after a failure): the form of the
+   * race HAProxy answers with no response at all (null in `statuses`).
+   */
+  driveReused(path: '/race' | '/fixed', cycles: number): Promise<Drive>;
   /** Waits until Prometheus has scraped everything sent so far (two scrape intervals and a margin). */
   settle(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** A keep-alive client connection that sends requests one at a time and reads each response. */
+class ReusedClient {
+  private socket: Socket | null = null;
+  private buffer = Buffer.alloc(0);
+  private closed = true;
+  private wake: (() => void) | null = null;
+  constructor(private readonly port: number) {}
+
+  private async open(): Promise<Socket> {
+    if (this.socket && !this.closed) return this.socket;
+    const socket = connect({ host: '127.0.0.1', port: this.port });
+    socket.setNoDelay(true);
+    this.buffer = Buffer.alloc(0);
+    this.closed = false;
+    socket.on('data', (chunk: Buffer) => {
+      this.buffer = Buffer.concat([this.buffer, chunk]);
+      this.wake?.();
+    });
+    const end = () => {
+      this.closed = true;
+      this.wake?.();
+    };
+    socket.on('error', end);
+    socket.on('close', end);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    this.socket = socket;
+    return socket;
+  }
+
+  /** Status of the response, or null when the connection closed without one; `endedAtMs` monotonic. */
+  async request(path: string, writeAtMs?: number): Promise<{ status: number | null; endedAtMs: number }> {
+    const socket = await this.open();
+    if (writeAtMs !== undefined) await waitUntil(writeAtMs);
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    const deadline = monotonicMs() + 5000;
+    for (;;) {
+      const head = this.buffer.indexOf('\r\n\r\n');
+      if (head >= 0) {
+        const text = this.buffer.subarray(0, head).toString('latin1');
+        const length = Number(/content-length:\s*(\d+)/i.exec(text)?.[1] ?? 0);
+        if (this.buffer.length >= head + 4 + length) {
+          this.buffer = this.buffer.subarray(head + 4 + length);
+          return {
+            status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0) || null,
+            endedAtMs: monotonicMs(),
+          };
+        }
+      }
+      if (this.closed) {
+        this.socket?.destroy();
+        this.socket = null;
+        return { status: null, endedAtMs: monotonicMs() };
+      }
+      if (monotonicMs() > deadline) throw new Error('no response within 5 s');
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        setTimeout(resolve, 100);
+      });
+      this.wake = null;
+    }
+  }
+
+  close(): void {
+    this.socket?.destroy();
+  }
 }
 
 function errServer(): Promise<Server> {
@@ -233,6 +308,21 @@ ${upstream('race', race.port)}${upstream('fixed', fixed.port)}${upstream('err', 
             timeoutMs: 5000,
           });
           statuses.push(prime.status, test.status);
+        }
+        return { statuses, startMs, endMs: Date.now() };
+      },
+      async driveReused(path, cycles) {
+        const startMs = Date.now();
+        const statuses: Array<number | null> = [];
+        const client = new ReusedClient(proxyPort);
+        try {
+          for (let i = 0; i < cycles; i++) {
+            const prime = await client.request(`${path}?rid=p${rid++}`);
+            const test = await client.request(`${path}?rid=t${rid++}`, prime.endedAtMs + GAP_MS);
+            statuses.push(prime.status, test.status);
+          }
+        } finally {
+          client.close();
         }
         return { statuses, startMs, endMs: Date.now() };
       },
