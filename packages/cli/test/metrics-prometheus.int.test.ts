@@ -15,10 +15,11 @@ import { type Drive, type Rig, startRig } from './metrics-helpers/race-rig.js';
  * (the driver's, HAProxy's or the backend's) runs more than 50 ms late; a miss is a 200, never a
  * false 5xx, so misses can only lower the race count. Assume each of the 40 cycles hits with
  * probability p ≥ 0.5, independently (measured here: 40 of 40 per phase, see the report). The tests
- * need: race verdict ≥ 3 hits (P(Bin(40, ½) < 3) = 821 / 2^40 ≈ 7.5e-10); verify exit 0 needs ≥ 1
- * hit before (2^-40); verify exit 1 needs the second race phase not to fall under 10% of the
- * expected count, i.e. ≥ 4 hits given the before-rate ≤ ½ per request (P(Bin(40, ½) ≤ 3) =
- * 10701 / 2^40 ≈ 9.7e-9). Sum < 1e-8 < 1e-6. The healthy and 500 phases involve no chance: the
+ * need: race verdict ≥ 3 hits, in the first race phase and in the reused-connection phase alike
+ * (P(Bin(40, ½) < 3) = 821 / 2^40 ≈ 7.5e-10 each); verify exit 0 needs ≥ 1 hit before (2^-40);
+ * verify exit 1 needs the second race phase not to fall under 10% of the expected count, i.e. ≥ 4
+ * hits given the before-rate ≤ ½ per request (P(Bin(40, ½) ≤ 3) = 10701 / 2^40 ≈ 9.7e-9). Sum
+ * < 2e-8 < 1e-6. The healthy and 500 phases involve no chance: the
  * fixed backend's 5 s keep-alive is 20× the gap, and the 500 server answers 500 every time.
  */
 
@@ -89,6 +90,35 @@ describe('prom: a real Prometheus scraping a real HAProxy exporter while the lab
     assert.equal(doc.verdict, 'keepalive-race');
     assert.equal(doc.metrics.totals.lb5xx, 0); // a 5xx-only alarm would see nothing
     assert.equal(doc.metrics.totals.raceErrors, dropped);
+  });
+
+  it("metrics mixed with logs: prom: and HAProxy's own httplog in one diagnose → one combined verdict, one HTML report", async () => {
+    const html = `${rig.accessLog}.html`;
+    const result = await runCli([
+      'diagnose',
+      `prom:${rig.promUrl}#{proxy="be_race"}`,
+      rig.accessLog!,
+      ...window(phases.race!),
+      '--period',
+      '1s',
+      '--json',
+      '--html',
+      html,
+      '--no-progress',
+    ]);
+    assert.equal(result.code, 1, result.stderr + result.stdout);
+    const doc = parseJson(result);
+    assert.equal(doc.verdict, 'keepalive-race');
+    assert.equal(doc.metrics.verdict, 'keepalive-race');
+    assert.ok(['keepalive-race', 'inconclusive'].includes(doc.logVerdict), doc.logVerdict);
+    assert.deepEqual(
+      doc.formats.map((f: any) => f.id),
+      ['haproxy'],
+    );
+    const { readFile } = await import('node:fs/promises');
+    const page = await readFile(html, 'utf8');
+    assert.match(page, /id="kap-metrics"/);
+    assert.match(page, /id="time"/); // the log report's own chart is still there
   });
 
   it('target 500s: the 5xx counter rises without response errors → not-this-trap (target-failures)', async () => {

@@ -39,6 +39,7 @@ export interface Drive {
 export interface Rig {
   readonly proxyPort: number;
   readonly promUrl: string | null;
+  /** nginx's access log, or HAProxy's httplog (its stdout). */
   readonly accessLog: string | null;
   readonly pids: readonly number[];
   /** Drives `cycles` prime + test pairs on `path`; returns the statuses of every request and the window. */
@@ -166,8 +167,11 @@ export async function startRig(proxy: 'haproxy' | 'nginx', withPrometheus: boole
         if (proxy === 'haproxy') {
           const conf = `global
   maxconn 256
+  log stdout format raw local0 info
 defaults
   mode http
+  log global
+  option httplog
   retries 0
   no option redispatch
   timeout connect 2s
@@ -235,6 +239,7 @@ ${upstream('race', race.port)}${upstream('fixed', fixed.port)}${upstream('err', 
         };
       },
     );
+    if (proxy === 'haproxy') accessLog = join(dir.path, 'haproxy.log');
     let promUrl: string | null = null;
     if (proxy === 'haproxy' && !(await waitListening(statsPort, proxyStarted.process, 10_000))) {
       throw new Error('the HAProxy exporter frontend did not listen');
