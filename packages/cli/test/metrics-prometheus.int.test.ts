@@ -16,10 +16,12 @@ import { type Drive, type Rig, startRig } from './metrics-helpers/race-rig.js';
  * false 5xx, so misses can only lower the race count. Assume each of the 40 cycles hits with
  * probability p ≥ 0.5, independently (measured here: 40 of 40 per phase, see the report). The tests
  * need: race verdict ≥ 3 hits, in the first race phase and in the reused-connection phase alike
- * (P(Bin(40, ½) < 3) = 821 / 2^40 ≈ 7.5e-10 each); verify exit 0 needs ≥ 1 hit before (2^-40);
- * verify exit 1 needs the second race phase not to fall under 10% of the expected count, i.e. ≥ 4
- * hits given the before-rate ≤ ½ per request (P(Bin(40, ½) ≤ 3) = 10701 / 2^40 ≈ 9.7e-9). Sum
- * < 2e-8 < 1e-6. The healthy and 500 phases involve no chance: the
+ * (P(Bin(40, ½) < 3) = 821 / 2^40 ≈ 7.5e-10 each); verify exit 0 ≥ 5 hits before, since zero errors
+ * in the 80 requests after are significant only from there ((1 − 5/80)^80 = 0.0057 < 0.01; with 4
+ * hits 0.0165): P(Bin(40, ½) ≤ 4) = 102091 / 2^40 ≈ 9.3e-8; verify exit 1 needs the second race
+ * phase not to fall under 10% of the expected count, i.e. ≥ 4 hits given the before-rate ≤ ½ per
+ * request (P(Bin(40, ½) ≤ 3) = 10701 / 2^40 ≈ 9.7e-9). Sum < 2e-7 < 1e-6. The healthy and 500
+ * phases involve no chance: the
  * fixed backend's 5 s keep-alive is 20× the gap, and the 500 server answers 500 every time.
  */
 
