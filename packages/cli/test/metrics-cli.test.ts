@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { diagnoseMetrics, type MetricsInput } from '@keepalive-parity/core';
 import { diagnoseCommand } from '../src/commands/diagnose.js';
 import { verifyCommand } from '../src/commands/verify.js';
+import { renderMetricsHtml } from '../src/metrics/html.js';
 import { isMetricsInput, metricsWindow, parseMetricsInput } from '../src/metrics/inputs.js';
 import { perPeriod, withSelector } from '../src/metrics/prom.js';
 import { runCli } from './cli-helpers.js';
@@ -127,5 +129,27 @@ describe('help and usage', () => {
     ]);
     assert.equal(unreachable.code, 2);
     assert.match(unreachable.stderr, /cannot reach Prometheus at http:\/\/127\.0\.0\.1:9/);
+  });
+});
+
+describe('metrics HTML', () => {
+  it('escapes every name and source; the chart data cannot close its script element', () => {
+    const hostile = 'prom:http://x#{job="</script><script>alert(1)</script>"}';
+    const input: MetricsInput = {
+      name: hostile,
+      platform: 'haproxy',
+      resource: hostile,
+      periodMs: 60_000,
+      fromMs: 0,
+      untilMs: 120_000,
+      series: [{ kind: 'requests', source: '<b>q</b>', points: [{ tMs: 0, value: 3 }] }],
+      missing: [{ kind: 'target5xx', source: '<i>m</i>', reason: '<u>r</u>' }],
+      notes: [],
+    };
+    const page = renderMetricsHtml(diagnoseMetrics([input]), [input], '2026-12-06T00:00:00Z');
+    assert.doesNotMatch(page, /<script>alert/);
+    assert.doesNotMatch(page, /<b>q<\/b>|<i>m<\/i>|<u>r<\/u>/);
+    assert.match(page, /&lt;\/script&gt;&lt;script&gt;alert\(1\)/);
+    assert.match(page, /id="kap-metrics"/);
   });
 });

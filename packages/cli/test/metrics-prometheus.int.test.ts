@@ -33,6 +33,16 @@ describe('prom: a real Prometheus scraping a real HAProxy exporter while the lab
   const phases: Record<string, Drive> = {};
   const window = (d: Drive) => ['--since', iso(d.startMs - 1000), '--until', iso(d.endMs + 3000)];
   const count = (d: Drive, status: number) => d.statuses.filter((s) => s === status).length;
+  /** `diagnose prom:URL#{proxy="BACKEND"}` over a phase's window, 1 s periods, plus `extra`. */
+  const diagnoseProm = (backend: string, d: Drive, extra: string[] = []) =>
+    runCli([
+      'diagnose',
+      `prom:${rig.promUrl}#{proxy="${backend}"}`,
+      ...window(d),
+      '--period',
+      '1s',
+      ...extra,
+    ]);
 
   before(async () => {
     rig = await startRig('haproxy', true);
@@ -56,14 +66,7 @@ describe('prom: a real Prometheus scraping a real HAProxy exporter while the lab
   it('race: response errors with no target 5xx → keepalive-race (exit 1); counts match what the client saw', async () => {
     const races = count(phases.race!, 502);
     assert.ok(races >= 3, `only ${races} races of ${CYCLES} (see the false-failure bound)`);
-    const result = await runCli([
-      'diagnose',
-      `prom:${rig.promUrl}#{proxy="be_race"}`,
-      ...window(phases.race!),
-      '--period',
-      '1s',
-      '--json',
-    ]);
+    const result = await diagnoseProm('be_race', phases.race!, ['--json']);
     assert.equal(result.code, 1, result.stderr + result.stdout);
     const doc = parseJson(result);
     assert.equal(doc.verdict, 'keepalive-race');
@@ -79,14 +82,7 @@ describe('prom: a real Prometheus scraping a real HAProxy exporter while the lab
     const dropped = phases.reused!.statuses.filter((s) => s === null).length;
     assert.ok(dropped >= 3, `only ${dropped} races of ${CYCLES} (see the false-failure bound)`);
     assert.equal(count(phases.reused!, 502), 0);
-    const result = await runCli([
-      'diagnose',
-      `prom:${rig.promUrl}#{proxy="be_race"}`,
-      ...window(phases.reused!),
-      '--period',
-      '1s',
-      '--json',
-    ]);
+    const result = await diagnoseProm('be_race', phases.reused!, ['--json']);
     assert.equal(result.code, 1, result.stderr + result.stdout);
     const doc = parseJson(result);
     assert.equal(doc.verdict, 'keepalive-race');
@@ -96,13 +92,8 @@ describe('prom: a real Prometheus scraping a real HAProxy exporter while the lab
 
   it("metrics mixed with logs: prom: and HAProxy's own httplog in one diagnose → one combined verdict, one HTML report", async () => {
     const html = `${rig.accessLog}.html`;
-    const result = await runCli([
-      'diagnose',
-      `prom:${rig.promUrl}#{proxy="be_race"}`,
+    const result = await diagnoseProm('be_race', phases.race!, [
       rig.accessLog!,
-      ...window(phases.race!),
-      '--period',
-      '1s',
       '--json',
       '--html',
       html,
@@ -125,14 +116,7 @@ describe('prom: a real Prometheus scraping a real HAProxy exporter while the lab
 
   it('target 500s: the 5xx counter rises without response errors → not-this-trap (target-failures)', async () => {
     assert.equal(count(phases.err!, 500), 20);
-    const result = await runCli([
-      'diagnose',
-      `prom:${rig.promUrl}#{proxy="be_err"}`,
-      ...window(phases.err!),
-      '--period',
-      '1s',
-      '--json',
-    ]);
+    const result = await diagnoseProm('be_err', phases.err!, ['--json']);
     assert.equal(result.code, 0, result.stderr + result.stdout);
     const doc = parseJson(result);
     assert.equal(doc.verdict, 'not-this-trap');
@@ -143,13 +127,7 @@ describe('prom: a real Prometheus scraping a real HAProxy exporter while the lab
 
   it('healthy: the fixed keep-alive → not-this-trap (no-lb-errors); the human view says so', async () => {
     assert.equal(count(phases.fixed!, 200), 2 * CYCLES);
-    const result = await runCli([
-      'diagnose',
-      `prom:${rig.promUrl}#{proxy="be_fixed"}`,
-      ...window(phases.fixed!),
-      '--period',
-      '1s',
-    ]);
+    const result = await diagnoseProm('be_fixed', phases.fixed!);
     assert.equal(result.code, 0, result.stderr + result.stdout);
     assert.match(result.stdout, /NOT THIS TRAP \(metrics\)/);
     assert.match(result.stdout, /\[no-lb-errors\] 80 requests in \d+ periods and no LB-generated error/);

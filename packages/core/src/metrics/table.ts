@@ -1,20 +1,14 @@
-import type { MetricKind, MetricsInput, MetricsRow, MetricsTotals } from './types.js';
+import {
+  COUNT_KINDS,
+  type MetricKind,
+  type MetricsInput,
+  type MetricsRow,
+  type MetricsTotals,
+} from './types.js';
 
 /** Normalises the series of one or more inputs into one row per period, and totals. */
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-const COUNT_KINDS = [
-  'requests',
-  'raceErrors',
-  'lb5xx',
-  'lb503',
-  'lb504',
-  'target5xx',
-  'any5xx',
-  'connectionErrors',
-  'spillover',
-] as const satisfies readonly MetricKind[];
 
 function emptyRow(tMs: number): Mutable<MetricsRow> {
   return {

@@ -32,7 +32,8 @@ export type MetricKind =
   | 'healthyHosts'
   | 'unhealthyHosts';
 
-export const METRIC_KINDS: readonly MetricKind[] = [
+/** The kinds that are counts per period (summed), as opposed to host gauges. */
+export const COUNT_KINDS = [
   'requests',
   'raceErrors',
   'lb5xx',
@@ -42,9 +43,9 @@ export const METRIC_KINDS: readonly MetricKind[] = [
   'any5xx',
   'connectionErrors',
   'spillover',
-  'healthyHosts',
-  'unhealthyHosts',
-];
+] as const satisfies readonly MetricKind[];
+
+export const METRIC_KINDS: readonly MetricKind[] = [...COUNT_KINDS, 'healthyHosts', 'unhealthyHosts'];
 
 export interface MetricPoint {
   /** Start of the period (epoch ms). */
