@@ -14,7 +14,7 @@ import { type Drive, type Rig, startRig } from './metrics-helpers/race-rig.js';
  * the middle of the backend's 100 ms late-close window [200 ms, 300 ms). It misses only if a timer
  * (the driver's, HAProxy's or the backend's) runs more than 50 ms late; a miss is a 200, never a
  * false 5xx, so misses can only lower the race count. Assume each of the 40 cycles hits with
- * probability p ≥ 0.5, independently (measured here: 40 of 40 per phase, see the report). The tests
+ * probability p ≥ 0.5, independently (measured: 38 to 40 of 40 per round under load, docs/benchmarks.md). The tests
  * need: race verdict ≥ 3 hits, in the first race phase and in the reused-connection phase alike
  * (P(Bin(40, ½) < 3) = 821 / 2^40 ≈ 7.5e-10 each); verify exit 0 ≥ 5 hits before, since zero errors
  * in the 80 requests after are significant only from there ((1 − 5/80)^80 = 0.0057 < 0.01; with 4

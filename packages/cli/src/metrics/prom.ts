@@ -242,6 +242,11 @@ export function perPeriod(
   type: Query['type'],
   starts: readonly number[],
   stepMs: number,
+  /**
+   * Exporters create a labelled series (response_flags="UC", code="503") at its first event, so a
+   * series of such a query that first appears after the window's start counts its first value too.
+   */
+  bornInWindow = false,
 ): number[] {
   const out = new Array<number>(starts.length).fill(0);
   const index = new Map(starts.map((t, i) => [t, i]));
@@ -253,6 +258,11 @@ export function perPeriod(
         if (i !== undefined && Number.isFinite(v)) out[i]! += v;
       }
       continue;
+    }
+    const first = points[0];
+    if (bornInWindow && first && first[0] > starts[0]! && Number.isFinite(first[1])) {
+      const i = index.get(first[0] - stepMs);
+      if (i !== undefined) out[i]! += first[1];
     }
     for (let k = 1; k < points.length; k++) {
       const [t0, v0] = points[k - 1]!;
@@ -337,7 +347,7 @@ export async function readPrometheus(
       missing.push({ kind: q.kind, source: expr, reason: 'no series in the window' });
       continue;
     }
-    const values = perPeriod(results, q.type, starts, stepMs);
+    const values = perPeriod(results, q.type, starts, stepMs, /\{SEL,/.test(q.expr));
     const key = q.raw ? `raw:${q.kind}` : q.kind;
     counts.set(
       key,
