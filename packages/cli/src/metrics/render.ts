@@ -1,9 +1,4 @@
-import {
-  formatProbability,
-  type MetricsDiagnosis,
-  type MetricsInput,
-  minuteLabel,
-} from '@keepalive-parity/core';
+import { type MetricsDiagnosis, type MetricsInput, minuteLabel } from '@keepalive-parity/core';
 import { safeText } from '../diagnose/render.js';
 import type { Palette } from '../render/color.js';
 
@@ -52,13 +47,6 @@ export function renderMetrics(d: MetricsDiagnosis, inputs: readonly MetricsInput
   const colour = d.verdict === 'keepalive-race' ? c.red : d.verdict === 'not-this-trap' ? c.green : c.yellow;
   out.push(colour(c.bold(VERDICT_TEXT[d.verdict])));
   for (const r of d.reasons) out.push(`  - [${r.code}] ${safeText(r.message)}`);
-  if (d.quietPeriod && d.quietPeriod.quietRatio > d.quietPeriod.busyRatio) {
-    out.push(
-      c.dim(
-        `  quiet-period signature: confidence ${d.quietPeriod.confidence} (p = ${formatProbability(d.quietPeriod.pValue)})`,
-      ),
-    );
-  }
   for (const n of d.next) out.push(c.dim(`  next: ${n}`));
   return `${out.join('\n')}\n`;
 }
