@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { spawnListening } from '../src/lab/net-util.js';
 import { isAlive, ProcessGroup } from '../src/lab/processes.js';
 import { parseJson, runCli } from './cli-helpers.js';
+import { startPrometheus } from './metrics-helpers/prometheus.js';
 import { tempDir } from './support/servers.js';
 
 /**
@@ -75,40 +74,7 @@ describe('prom: Envoy, Istio, ingress-nginx and Traefik series through a real Pr
     const exporterPort = (exporter.address() as AddressInfo).port;
     dir = await tempDir('kap-exporters-');
     group = new ProcessGroup();
-    const config = join(dir.path, 'prometheus.yml');
-    mkdirSync(join(dir.path, 'data'));
-    writeFileSync(
-      config,
-      `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: synthetic\n    static_configs:\n      - targets: ['127.0.0.1:${exporterPort}']\n`,
-    );
-    const prom = await spawnListening(
-      group,
-      {
-        name: 'prometheus',
-        timeoutMs: 20_000,
-        attempts: 3,
-        stdoutFile: join(dir.path, 'prom.log'),
-        stderrFile: join(dir.path, 'prom.log'),
-      },
-      (port) => ({
-        command: '/usr/bin/prometheus',
-        args: [
-          `--config.file=${config}`,
-          `--storage.tsdb.path=${join(dir.path, 'data')}`,
-          `--web.listen-address=127.0.0.1:${port}`,
-        ],
-      }),
-    );
-    promUrl = `http://127.0.0.1:${prom.port}`;
-    for (let i = 0; i < 100; i++) {
-      const doc = (await (
-        await fetch(`${promUrl}/api/v1/query?query=up`).catch(() => null)
-      )
-        ?.json()
-        .catch(() => null)) as any;
-      if (doc?.data?.result?.[0]?.value?.[1] === '1') break;
-      await sleep(200);
-    }
+    promUrl = await startPrometheus(group, join(dir.path, 'prometheus'), 'synthetic', exporterPort);
     await sleep(1500);
     since = Date.now();
     // Traffic: Envoy closes under active requests; Istio sees UC (a series born now); ingress-nginx and

@@ -8,6 +8,7 @@ import { sendRequest } from '../../src/lab/driver.js';
 import { freePort, spawnListening, waitListening } from '../../src/lab/net-util.js';
 import { ProcessGroup } from '../../src/lab/processes.js';
 import { tempDir } from '../support/servers.js';
+import { startPrometheus } from './prometheus.js';
 
 /**
  * The real race, driven the lab's way, through a real HAProxy or nginx, with a real Prometheus
@@ -244,48 +245,8 @@ ${upstream('race', race.port)}${upstream('fixed', fixed.port)}${upstream('err', 
     if (proxy === 'haproxy' && !(await waitListening(statsPort, proxyStarted.process, 10_000))) {
       throw new Error('the HAProxy exporter frontend did not listen');
     }
-    if (withPrometheus) {
-      const promDir = join(dir.path, 'prometheus');
-      mkdirSync(promDir, { recursive: true });
-      const config = join(promDir, 'prometheus.yml');
-      writeFileSync(
-        config,
-        `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: haproxy\n    static_configs:\n      - targets: ['127.0.0.1:${statsPort}']\n`,
-      );
-      const prom = await spawnListening(
-        group,
-        {
-          name: 'prometheus',
-          timeoutMs: 20_000,
-          attempts: 3,
-          stdoutFile: join(promDir, 'prometheus.log'),
-          stderrFile: join(promDir, 'prometheus.log'),
-        },
-        (port) => ({
-          command: '/usr/bin/prometheus',
-          args: [
-            `--config.file=${config}`,
-            `--storage.tsdb.path=${join(promDir, 'data')}`,
-            `--web.listen-address=127.0.0.1:${port}`,
-            '--storage.tsdb.retention.time=1h',
-          ],
-        }),
-      );
-      promUrl = `http://127.0.0.1:${prom.port}`;
-      // Ready, and HAProxy scraped at least once (so no count falls before the first sample).
-      const deadline = monotonicMs() + 20_000;
-      for (;;) {
-        try {
-          const r = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent('up{job="haproxy"}')}`);
-          const doc = (await r.json()) as { data?: { result?: Array<{ value: [number, string] }> } };
-          if (doc.data?.result?.[0]?.value[1] === '1') break;
-        } catch {
-          // not ready yet
-        }
-        if (monotonicMs() > deadline) throw new Error('Prometheus did not scrape HAProxy within 20 s');
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
+    if (withPrometheus)
+      promUrl = await startPrometheus(group, join(dir.path, 'prometheus'), 'haproxy', statsPort);
     const proxyPort = proxyStarted.port;
     let rid = 0;
     return {
