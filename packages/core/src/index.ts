@@ -12,6 +12,7 @@ export * from './logs/public.js';
 export * from './logs/registry.js';
 export * from './logs/types.js';
 export * from './messages.js';
+export * from './metrics/public.js';
 export * from './readers/registry.js';
 export * from './readers/servers/public.js';
 export * from './readers/types.js';

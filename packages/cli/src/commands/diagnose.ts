@@ -10,6 +10,7 @@ import { parseCommandArgs } from '../args.js';
 import type { Command } from '../context.js';
 import { analyze } from '../diagnose/run.js';
 import { EXIT_FOUND, EXIT_OK } from '../exit-codes.js';
+import { isMetricsInput } from '../metrics/inputs.js';
 import { palette } from '../render/color.js';
 import { writeJson } from '../render/json.js';
 
@@ -25,9 +26,11 @@ const OPTIONS = {
   'emit-sql': { type: 'string' },
   table: { type: 'string' },
   'no-progress': { type: 'boolean' },
+  period: { type: 'string' },
+  'endpoint-url': { type: 'string' },
 } as const;
 
-function parseTime(flag: string, text: string | undefined): number | undefined {
+export function parseTime(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const ms = Date.parse(/^\d{4}-\d\d-\d\d$/.test(text) ? `${text}T00:00:00Z` : text);
   if (Number.isNaN(ms)) {
@@ -54,6 +57,10 @@ gives a verdict: keepalive-race, not-this-trap or inconclusive, with reasons cit
 Inputs: files, folders (recursive), globs ('logs/**/*.log.gz'), .gz files (a truncated one is
 reported and what was read still counts), - for stdin, s3://bucket/prefix (read-only; uses the
 AWS SDK's default credentials).
+Metrics inputs (mixed with logs or alone; see docs/metrics.md): prom:URL[#{label="value"}]
+(Prometheus: HAProxy, Envoy, Istio, ingress-nginx, Traefik exporters), cloudwatch:alb:NAME|ARN,
+cloudwatch:elb:NAME (read-only: cloudwatch:ListMetrics, cloudwatch:GetMetricData). Without
+--since/--until metrics cover the last 24 h.
 
 Formats (detected per input from its first lines, or forced with --format):
 ${LOG_FORMATS.map((f) => `  ${f.id.padEnd(14)} ${f.summary}`).join('\n')}
@@ -76,6 +83,8 @@ Options:
                             alb_access_logs table; for duckdb, a view over the INPUT files) and exit
   --table NAME              table name for --emit-sql (default alb_access_logs)
   --no-progress             no progress bar (it is shown on stderr only when stderr is a terminal)
+  --period 60s|5m           Prometheus step (default 60s); CloudWatch uses 1 min, 5 min past 15 days
+  --endpoint-url URL        AWS API endpoint for cloudwatch: (else AWS_ENDPOINT_URL_CLOUDWATCH)
 
 Exit codes: 0 not the race / inconclusive, 1 keep-alive race found, 2 usage or input error.
 
@@ -85,6 +94,9 @@ Examples:
     --nginx-log-format '$remote_addr [$time_local] "$request" $status $upstream_addr $upstream_status $upstream_connect_time $request_time'
   keepalive-parity diagnose s3://my-logs/AWSLogs/123456789012/elasticloadbalancing/eu-west-1/ --since 2026-01-30 --until 2026-01-31 --json
   keepalive-parity diagnose --emit-sql athena
+  keepalive-parity diagnose 'prom:http://prometheus:9090#{job="haproxy"}' --since 2026-01-30T00:00:00Z --until 2026-01-31T00:00:00Z
+  keepalive-parity diagnose cloudwatch:alb:my-alb --html report.html
+  keepalive-parity diagnose cloudwatch:elb:my-classic-elb alb-logs/
 `,
   async run(args, context) {
     const { values, positionals } = parseCommandArgs('diagnose', args, OPTIONS, true);
@@ -130,6 +142,11 @@ Examples:
           },
         );
       }
+    }
+    // Metrics inputs (prom:, cloudwatch:): their own path, mixed with log inputs when both are given.
+    if (positionals.some(isMetricsInput)) {
+      const { diagnoseWithMetrics } = await import('../metrics/diagnose.js');
+      return diagnoseWithMetrics({ positionals, values, sinceMs, untilMs, jobs }, context);
     }
     const result = await analyze(
       {

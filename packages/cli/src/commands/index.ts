@@ -7,6 +7,7 @@ import { labCommand } from './lab.js';
 import { mcpCommand } from './mcp.js';
 import { probeCommand } from './probe.js';
 import { scanCommand } from './scan.js';
+import { verifyCommand } from './verify.js';
 
 /**
  * The one command registry. A command module exports a `Command`; heavy dependencies (AWS SDK,
@@ -20,6 +21,7 @@ export const COMMANDS: readonly Command[] = [
   scanCommand,
   probeCommand,
   diagnoseCommand,
+  verifyCommand,
   defaultsCommand,
   mcpCommand,
 ];
