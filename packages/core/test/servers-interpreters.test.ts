@@ -206,11 +206,12 @@ describe('Puma, Next.js, Node', () => {
     assert.equal(ms(fromFile), 75_000);
     assert.deepEqual(fromFile.provenance, { kind: 'file', file: 'rails/config/puma.rb', line: 3 });
     assert.equal(ms(keepAlive(interpret('bundle exec puma', { PUMA_PERSISTENT: '90' }, files))), 90_000);
-    // No config: Puma 6.4.2 from Gemfile.lock → 20 s; no lock file → the current default (65 s).
+    // The app's files without config/puma.rb: Puma 6.4.2 from Gemfile.lock → 20 s. No file of the
+    // app at all: config/puma.rb may exist and set it, so unknown (issue 11), not the 65 s default.
     const old = keepAlive(interpret('puma', {}, { 'Gemfile.lock': fixture('rails/Gemfile.lock') }));
     assert.equal(ms(old), 20_000);
     assert.equal(old.isDefault, true);
-    assert.equal(ms(keepAlive(interpret('puma'))), 65_000);
+    assert.equal(keepAlive(interpret('puma')).value.type, 'unset');
   });
 
   it('Next.js: --keepAliveTimeout in ms; standalone server.js reads KEEP_ALIVE_TIMEOUT', () => {

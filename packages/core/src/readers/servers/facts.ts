@@ -115,6 +115,27 @@ export function defaultKeepAliveFact(
   return { ...fact, notes: [why, ...extraNotes, ...(fact.notes ?? [])] };
 }
 
+/**
+ * A keep-alive that depends on something the reader could not read (a config file that is not
+ * available, a computed value, a variable that is not set): `unset` with the reason, never a
+ * default and never "off". A default here could turn a violation into a false "holds".
+ */
+export function unknownKeepAliveFact(
+  product: string,
+  setting: string,
+  origin: string,
+  reasons: readonly string[],
+): Fact {
+  return {
+    subject: 'server-keepalive',
+    value: { type: 'unset' },
+    product,
+    setting,
+    provenance: { kind: 'derived', from: origin },
+    notes: [...reasons],
+  };
+}
+
 export function productName(id: string): string {
   return findProduct(id)?.name ?? id;
 }

@@ -13,7 +13,7 @@ import {
 import { nextInterpreter, nodeInterpreter } from './node.js';
 import { pumaInterpreter } from './puma.js';
 import { hypercornInterpreter, uvicornInterpreter } from './python-asgi.js';
-import { normalizeCommand, programName, splitCommandLine } from './shell.js';
+import { normalizeCommand, optionValue, programName, splitCommandLine } from './shell.js';
 import type { EnvEntry, ServerContext, ServerInterpreter, ServerReading } from './types.js';
 
 export { classifyWorker } from './gunicorn.js';
@@ -132,6 +132,29 @@ export function interpretProcess(context: ServerContext): InterpretResult | unde
     candidates = normalizeCommand(script);
   }
   return undefined;
+}
+
+/**
+ * Config files a command line points at (`gunicorn -c conf.py`, `puma -C config/puma.rb`), as
+ * written (relative to the process's working directory). A deployment reader that can see the
+ * app's files (a compose build context) asks for them; where it cannot, the interpreter reports
+ * the keep-alive as unknown.
+ */
+export function commandConfigFiles(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const candidate of normalizeCommand(argv)) {
+    const interpreter = SERVER_INTERPRETERS.find((i) => i.matches(candidate.argv));
+    const flags =
+      interpreter?.product === 'gunicorn'
+        ? ['-c', '--config']
+        : interpreter?.product === 'puma'
+          ? ['-C', '--config']
+          : undefined;
+    const value = flags ? optionValue(candidate.argv, flags)?.value : undefined;
+    // `python:pkg.module` names a module, not a file.
+    if (value && !value.startsWith('python:')) out.push(value);
+  }
+  return out;
 }
 
 /** Builds the env map of a process from plain pairs, all from one place. */

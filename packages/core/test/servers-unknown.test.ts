@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Fact } from '../src/index.js';
+import { readCompose } from '../src/readers/compose/index.js';
+import { readEcsTaskDefinition } from '../src/readers/ecs/index.js';
+import { envFrom, interpretProcess, splitCommandLine } from '../src/readers/servers/index.js';
+
+/**
+ * Issue 11: a server's keep-alive that depends on something the reader could not read (a config
+ * file the command points at, a computed value, an unset variable) is `unset` with the reason:
+ * never the product default and never "off" (a guess can turn a violation into a false "holds").
+ */
+
+function keepAlive(command: string, files: Record<string, string> = {}, env: Record<string, string> = {}) {
+  const result = interpretProcess({
+    argv: splitCommandLine(command),
+    env: envFrom(Object.entries(env), 'test env'),
+    files: new Map(Object.entries(files)),
+    origin: 'test',
+  });
+  assert.ok(result, `no server in ${command}`);
+  const fact = result.facts.find((f) => f.subject === 'server-keepalive');
+  assert.ok(fact);
+  return { fact, result };
+}
+
+function assertUnknown(fact: Fact, reason: RegExp) {
+  assert.equal(fact.value.type, 'unset', JSON.stringify(fact.value));
+  assert.notEqual(fact.isDefault, true);
+  assert.ok(
+    fact.notes?.some((n) => reason.test(n)),
+    `no note matching ${reason}: ${JSON.stringify(fact.notes)}`,
+  );
+}
+
+function msOf(fact: Fact): number {
+  assert.equal(fact.value.type, 'duration', JSON.stringify(fact.value));
+  return (fact.value as { ms: number }).ms;
+}
+
+describe('gunicorn -c FILE', () => {
+  it('the file is not available: unknown with the reason, not "sync worker, off"', () => {
+    const { fact } = keepAlive('gunicorn -c conbench/gunicorn-conf.py');
+    assertUnknown(fact, /worker_class may be set in conbench\/gunicorn-conf\.py, which was not available/);
+  });
+
+  it('the file is not available but the command line fixes both worker and keep-alive: known', () => {
+    const { fact } = keepAlive('gunicorn -c missing.py -k gthread --keep-alive 70 app:app');
+    assert.equal(msOf(fact), 70_000);
+    // -k gthread on the command line, keep-alive not: the file may set keepalive.
+    assertUnknown(keepAlive('gunicorn -c missing.py -k gthread app:app').fact, /keepalive may be set/);
+    // An explicit sync worker keeps nothing alive, unless the file sets threads > 1 (gthread).
+    assertUnknown(keepAlive('gunicorn -c missing.py -k sync app:app').fact, /threads may be set/);
+    assert.equal(keepAlive('gunicorn -c missing.py -k sync --threads 1 app:app').fact.value.type, 'disabled');
+  });
+
+  it('the file is available: simple assignments are read (keepalive = 70, worker_class = "...")', () => {
+    const conf = 'import multiprocessing\nbind = "0.0.0.0:5000"\nworker_class = "gthread"\nkeepalive = 70\n';
+    const { fact } = keepAlive('gunicorn -c conf/gunicorn-conf.py', { 'app/conf/gunicorn-conf.py': conf });
+    assert.equal(msOf(fact), 70_000);
+    assert.deepEqual(fact.provenance, { kind: 'file', file: 'app/conf/gunicorn-conf.py', line: 4 });
+    const sync = keepAlive('gunicorn -c g.py', { 'g.py': 'workers = 4\nkeepalive = 70\n' }).fact;
+    assert.equal(sync.value.type, 'disabled');
+  });
+
+  it('computed values are unknown: expressions, env lookups without a fallback, assignments in blocks', () => {
+    const computed = keepAlive('gunicorn -c g.py', {
+      'g.py': 'worker_class = "gthread"\nkeepalive = 30 + EXTRA\n',
+    }).fact;
+    assertUnknown(computed, /g\.py:2: keepalive is computed \(keepalive = 30 \+ EXTRA\)/);
+    const env = keepAlive('gunicorn -c g.py', {
+      'g.py': 'import os\nworker_class = os.environ["WORKER"]\nkeepalive = 70\n',
+    }).fact;
+    assertUnknown(env, /worker_class reads WORKER, which is not set here/);
+    // The variable set where the process runs: read.
+    const set = keepAlive(
+      'gunicorn -c g.py',
+      { 'g.py': 'import os\nworker_class = os.environ["WORKER"]\nkeepalive = 70\n' },
+      { WORKER: 'gevent' },
+    ).fact;
+    assert.equal(msOf(set), 70_000);
+    const nested = keepAlive('gunicorn -c g.py', {
+      'g.py': 'worker_class = "gthread"\nif PROD:\n    keepalive = 75\n',
+    }).fact;
+    assertUnknown(nested, /keepalive is assigned inside a block/);
+  });
+});
+
+describe('Puma config/puma.rb', () => {
+  it('-C FILE not available: unknown, not the default', () => {
+    const { fact } = keepAlive('bundle exec puma -C config/puma.rb');
+    assertUnknown(fact, /persistent_timeout may be set in config\/puma\.rb, which was not available/);
+  });
+
+  it('available: persistent_timeout read; computed: unknown', () => {
+    assert.equal(
+      msOf(keepAlive('puma -C config/puma.rb', { 'config/puma.rb': 'persistent_timeout 70\n' }).fact),
+      70_000,
+    );
+    const computed = keepAlive('puma -C config/puma.rb', {
+      'config/puma.rb': 'persistent_timeout base_timeout * 2\n',
+    }).fact;
+    assertUnknown(computed, /persistent_timeout is computed/);
+    const env = keepAlive('puma -C config/puma.rb', {
+      'config/puma.rb': 'persistent_timeout Integer(ENV["PT"])\n',
+    }).fact;
+    assertUnknown(env, /reads PT, which is not set here/);
+  });
+});
+
+describe('deployment readers hand the unknown on', () => {
+  it('compose: a gunicorn -c file in the build context is read when present, unknown when not', () => {
+    const compose = [
+      'services:',
+      '  app:',
+      '    build: .',
+      '    command: ["gunicorn", "-c", "conf/gunicorn-conf.py"]',
+      '',
+    ].join('\n');
+    const missing = readCompose({ text: compose, file: 'proj/compose.yaml' });
+    const side = missing.sides[0]!;
+    assertUnknown(side.facts.find((f) => f.subject === 'server-keepalive')!, /was not available to read/);
+    const present = readCompose({
+      text: compose,
+      file: 'proj/compose.yaml',
+      includes: new Map([['proj/conf/gunicorn-conf.py', 'worker_class = "gthread"\nkeepalive = 75\n']]),
+    });
+    assert.equal(msOf(present.sides[0]!.facts.find((f) => f.subject === 'server-keepalive')!), 75_000);
+  });
+
+  it('ECS: a task definition cannot carry the config file: unknown', () => {
+    const task = JSON.stringify({
+      family: 'web',
+      containerDefinitions: [
+        { name: 'web', image: 'example/web:1', command: ['bundle', 'exec', 'puma', '-C', 'config/puma.rb'] },
+      ],
+    });
+    const { sides } = readEcsTaskDefinition({ text: task, file: 'task.json' });
+    assertUnknown(
+      sides[0]!.facts.find((f) => f.subject === 'server-keepalive')!,
+      /config\/puma\.rb, which was not available/,
+    );
+  });
+});
