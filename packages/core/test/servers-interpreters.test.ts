@@ -161,11 +161,15 @@ describe('gunicorn', () => {
     assert.ok(fact.notes?.some((n) => /gthread/.test(n)));
   });
 
-  it('a value that is not a number is a diagnostic, and the next place in precedence is used', () => {
+  it('a value in force that is not a number is a diagnostic and an unknown keep-alive (issue 11), not the next place in precedence', () => {
+    // gunicorn itself refuses `--keep-alive abc`; the 12 s below it is not what runs.
     const result = interpret('gunicorn -k gthread --keep-alive abc app:app', {
       GUNICORN_CMD_ARGS: '--keep-alive 12',
     });
-    assert.equal(ms(keepAlive(result)), 12_000);
+    assert.equal(keepAlive(result).value.type, 'unset');
+    assert.ok(
+      keepAlive(result).notes?.some((n) => /--keep-alive abc .*is in force but is not a value/.test(n)),
+    );
     assert.equal(result.diagnostics.length, 1);
     assert.match(result.diagnostics[0]!, /--keep-alive abc/);
   });

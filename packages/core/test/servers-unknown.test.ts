@@ -142,3 +142,37 @@ describe('deployment readers hand the unknown on', () => {
     );
   });
 });
+
+describe('environment that is not known', () => {
+  it('compose: env_file that is not read makes a default keep-alive unknown', () => {
+    // (ECS `environment = local.env_vars` is covered by the real-world suite: pycon web_task.tf.)
+    const compose = readCompose({
+      text: 'services:\n  web:\n    image: example/web:1\n    env_file: .env.production\n    command: uvicorn app:app\n',
+      file: 'compose.yaml',
+    });
+    const fact = compose.sides[0]!.facts.find((f) => f.subject === 'server-keepalive')!;
+    assertUnknown(fact, /env_file \.env\.production .* is not read/);
+    // Without env_file the same service has uvicorn's default.
+    const plain = readCompose({
+      text: 'services:\n  web:\n    image: example/web:1\n    command: uvicorn app:app\n',
+      file: 'compose.yaml',
+    });
+    assert.equal(msOf(plain.sides[0]!.facts.find((f) => f.subject === 'server-keepalive')!), 5_000);
+  });
+
+  it('a variable in force whose value is a template is unknown, not the default', () => {
+    const task = JSON.stringify([
+      {
+        name: 'api',
+        image: '${image}',
+        command: ['uvicorn', 'app:app'],
+        environment: [{ name: 'UVICORN_TIMEOUT_KEEP_ALIVE', value: '${keepalive}' }],
+      },
+    ]);
+    const { sides } = readEcsTaskDefinition({ text: task, file: 'app.json.tpl' });
+    assertUnknown(
+      sides[0]!.facts.find((f) => f.subject === 'server-keepalive')!,
+      /UVICORN_TIMEOUT_KEEP_ALIVE=\$\{keepalive\}.*is in force but is not a value/,
+    );
+  });
+});

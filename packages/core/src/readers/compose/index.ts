@@ -110,6 +110,21 @@ export function composeServices(
         if (eq > 0) put(text.slice(0, eq), text.slice(eq + 1), item);
       }
     }
+    // env_file: variables from files this reader does not read (they may set the server's
+    // keep-alive, GUNICORN_CMD_ARGS ...), so a default is not a fact there.
+    const envFileNode = get('env_file');
+    const envFiles = isScalar(envFileNode)
+      ? [String(envFileNode.value)]
+      : isSeq(envFileNode)
+        ? envFileNode.items.map((i) =>
+            isScalar(i) ? String(i.value) : isMap(i) ? String(i.get('path') ?? '') : '',
+          )
+        : [];
+    const envUnknown = envFiles.length
+      ? [
+          `compose service ${name}: env_file ${envFiles.join(', ')} (${file}:${lineOf(envFileNode) ?? '?'}) is not read; its variables are not known`,
+        ]
+      : undefined;
     const ports: number[] = [];
     for (const key of ['ports', 'expose']) {
       const node = get(key);
@@ -168,6 +183,7 @@ export function composeServices(
           ...(dockerfile ? [`dockerfile:${dirname(dockerfile)}`] : []),
         ],
         origin: 'docker compose',
+        envUnknown,
       },
     });
   }

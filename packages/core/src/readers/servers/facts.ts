@@ -82,8 +82,22 @@ export function keepAliveFact(
       value = { type: 'duration', ms: d.ms, text: d.text };
     } catch (error) {
       if (!isKeepaliveParityError(error)) throw error;
+      // The value in force is this one, and it cannot be read (a template, an expression, a
+      // typo): the keep-alive is unknown. Falling through to a lower setting or the default
+      // would report a value the server does not use.
       diagnostics.push(`${candidate.described}: ${error.message}`);
-      continue;
+      return {
+        subject: 'server-keepalive',
+        value: { type: 'unset' },
+        product,
+        setting: candidate.setting,
+        unit: parse.unit,
+        provenance: candidate.provenance,
+        notes: [
+          ...extraNotes,
+          `${candidate.described} is in force but is not a value this tool can read (${error.message}); the keep-alive is not known`,
+        ],
+      };
     }
     const overridden = [
       ...(candidate.replaced ? [`overrides ${candidate.replaced}`] : []),

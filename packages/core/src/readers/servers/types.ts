@@ -23,6 +23,11 @@ export interface ServerContext {
   readonly commandFile?: { readonly file: string; readonly line?: number | undefined } | undefined;
   /** A Node server's documented env variable holding its keep-alive in ms (`#VAR` of a source). */
   readonly backendEnv?: string | undefined;
+  /**
+   * Why the process's environment is not fully known (an `env_file` not read, an ECS
+   * `environment = local.x`): a server default could then be overridden by a variable unseen.
+   */
+  readonly envUnknown?: readonly string[] | undefined;
 }
 
 /** What an interpreter made of a process: the server product and its facts. */
