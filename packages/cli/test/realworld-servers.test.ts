@@ -41,7 +41,7 @@ const expected: { files: ExpectedFile[] } = JSON.parse(
   readFileSync(new URL('./realworld-servers/expected.json', import.meta.url), 'utf8'),
 );
 
-function valueOf(fact: any): Value {
+function readerValue(fact: any): Value {
   return fact.valueType === 'duration' ? fact.valueMs : fact.valueType;
 }
 
@@ -94,7 +94,7 @@ describe('real-world configurations: terraform, compose, ecs (issue 11)', () => 
         assert.ok(side, `no side ${want.label} in ${sides.map((s: any) => s.label).join(' | ')}`);
         const fact = side.facts.find((f: any) => f.subject === subject);
         assert.ok(fact, `${want.label}: no ${subject} fact`);
-        assert.equal(valueOf(fact), want.reader, `${want.label}: ${JSON.stringify(fact.notes)}`);
+        assert.equal(readerValue(fact), want.reader, `${want.label}: ${JSON.stringify(fact.notes)}`);
         if (want.note)
           assert.ok(
             (fact.notes ?? []).some((n: string) => new RegExp(want.note!).test(n)),

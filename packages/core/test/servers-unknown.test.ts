@@ -161,12 +161,14 @@ describe('environment that is not known', () => {
   });
 
   it('a variable in force whose value is a template is unknown, not the default', () => {
+    // A .json.tpl as Terraform's templatefile() reads it: `${...}` placeholders are literal text here.
+    const placeholder = (name: string) => `\${${name}}`;
     const task = JSON.stringify([
       {
         name: 'api',
-        image: '${image}',
+        image: placeholder('image'),
         command: ['uvicorn', 'app:app'],
-        environment: [{ name: 'UVICORN_TIMEOUT_KEEP_ALIVE', value: '${keepalive}' }],
+        environment: [{ name: 'UVICORN_TIMEOUT_KEEP_ALIVE', value: placeholder('keepalive') }],
       },
     ]);
     const { sides } = readEcsTaskDefinition({ text: task, file: 'app.json.tpl' });
