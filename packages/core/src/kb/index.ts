@@ -5,7 +5,6 @@ import { KNOWLEDGE_BASE_ADDITIONS } from './additions.data.js';
 import { KNOWLEDGE_BASE_ENTRIES as RESEARCH_TABLE_ENTRIES } from './defaults.data.js';
 import {
   findProduct,
-  PRODUCTS,
   type ProductSpec,
   type TimeoutSetting,
   unknownProductMessage,
