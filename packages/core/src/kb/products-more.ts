@@ -1,4 +1,5 @@
 import type { ProductSpec, TimeoutSetting } from './products.js';
+import { S, seconds } from './setting-helpers.js';
 
 /**
  * Products added for issue 11 (platforms and servers that public incident reports name), kept in
@@ -6,23 +7,6 @@ import type { ProductSpec, TimeoutSetting } from './products.js';
  * additions.data.ts (or defaults.data.ts) for its default and source; the fix is written in the
  * product's own words (its config file, property or flag).
  */
-
-const S = 1000;
-
-const seconds = (
-  entry: string,
-  setting: string,
-  fix: string,
-  extra: Partial<TimeoutSetting> = {},
-): TimeoutSetting => ({
-  entry,
-  setting,
-  unit: 'seconds',
-  syntax: 'integer-seconds',
-  granularityMs: S,
-  fix,
-  ...extra,
-});
 
 /** A Spring Boot `Duration` property: written with a unit suffix (`75s`); a bare number is ms. */
 const springDuration = (entry: string, property: string, extra: Partial<TimeoutSetting> = {}) => ({

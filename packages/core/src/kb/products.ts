@@ -1,5 +1,6 @@
 import type { DurationSyntax } from '../duration/syntaxes.js';
 import { MORE_PRODUCTS } from './products-more.js';
+import { millis, S, seconds } from './setting-helpers.js';
 
 /**
  * A default that depends on the product version. `range` uses a tiny comparator grammar:
@@ -62,36 +63,6 @@ export interface ProductSpec {
   readonly outOfScope?: string;
   readonly notes?: readonly string[];
 }
-
-const S = 1000;
-const seconds = (
-  entry: string,
-  setting: string,
-  fix: string,
-  extra: Partial<TimeoutSetting> = {},
-): TimeoutSetting => ({
-  entry,
-  setting,
-  unit: 'seconds',
-  syntax: 'integer-seconds',
-  granularityMs: S,
-  fix,
-  ...extra,
-});
-const millis = (
-  entry: string,
-  setting: string,
-  fix: string,
-  extra: Partial<TimeoutSetting> = {},
-): TimeoutSetting => ({
-  entry,
-  setting,
-  unit: 'milliseconds',
-  syntax: 'integer-milliseconds',
-  granularityMs: 1,
-  fix,
-  ...extra,
-});
 
 const NODE_SERVER: TimeoutSetting = millis(
   'node-js-http-https-server/server-keepalivetimeout',
