@@ -178,3 +178,57 @@ describe('environment that is not known', () => {
     );
   });
 });
+
+describe('the other server readers: a value they cannot read is unknown', () => {
+  it('httpd: KeepAliveTimeout with a Define variable, an Include that may set it, no httpd.conf at all', () => {
+    const variable = keepAlive('httpd-foreground', {
+      'conf/httpd.conf': `Listen 80\nKeepAliveTimeout ${'$'}{KA}\n`,
+    }).fact;
+    assertUnknown(variable, /KeepAliveTimeout \$\{KA\} .* is not a value this tool can read/);
+    const included = keepAlive('httpd-foreground', {
+      'conf/httpd.conf': 'Listen 80\nInclude conf/extra/httpd-default.conf\n',
+    }).fact;
+    assertUnknown(included, /includes conf\/extra\/httpd-default\.conf, which may set it/);
+    assertUnknown(keepAlive('httpd-foreground').fact, /httpd\.conf, which was not available/);
+    // A file that sets nothing and includes nothing: httpd's compiled-in default.
+    assert.equal(msOf(keepAlive('httpd-foreground', { 'conf/httpd.conf': 'Listen 80\n' }).fact), 5_000);
+  });
+
+  it('Tomcat: an attribute with a property substitution, and no server.xml', () => {
+    const xml =
+      '<Server><Service><Connector port="8080" protocol="HTTP/1.1" keepAliveTimeout="$' +
+      '{ka}"/></Service></Server>';
+    assertUnknown(
+      keepAlive('catalina.sh run', { 'conf/server.xml': xml }).fact,
+      /is not a value this tool can read/,
+    );
+    assertUnknown(keepAlive('catalina.sh run').fact, /conf\/server\.xml, which was not available/);
+  });
+
+  it('hypercorn -c FILE: not available, or a computed keep_alive_timeout', () => {
+    assertUnknown(keepAlive('hypercorn app:app -c conf.py').fact, /conf\.py, which was not available/);
+    assertUnknown(
+      keepAlive('hypercorn app:app -c conf.py', { 'conf.py': 'keep_alive_timeout = base * 2\n' }).fact,
+      /keep_alive_timeout is computed/,
+    );
+    // --keep-alive on the command line beats the file.
+    assert.equal(msOf(keepAlive('hypercorn app:app -c conf.py --keep-alive 70').fact), 70_000);
+  });
+
+  it('Spring Boot and Kestrel with no file of the app: unknown; a placeholder value: unknown', () => {
+    assertUnknown(keepAlive('java -jar app.jar').fact, /application\.properties\/yml packed in the app/);
+    assertUnknown(keepAlive('dotnet Api.dll').fact, /appsettings\.json .* is not available/);
+    const placeholder = keepAlive('java -jar app.jar', {
+      'src/main/resources/application.properties': 'server.tomcat.keep-alive-timeout=$' + '{KA}\n',
+    }).fact;
+    assertUnknown(placeholder, /is in force but is not a value this tool can read/);
+  });
+
+  it('uvicorn and Next.js: a flag whose value is a shell variable', () => {
+    assertUnknown(
+      keepAlive('uvicorn app:app --timeout-keep-alive $KA').fact,
+      /is in force but is not a value/,
+    );
+    assertUnknown(keepAlive('next start --keepAliveTimeout $KA').fact, /is in force but is not a value/);
+  });
+});
