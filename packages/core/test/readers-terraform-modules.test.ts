@@ -64,3 +64,30 @@ describe('terraform: module "alb" and values that depend on what was not read (i
     assert.match(typo.message, /Unsupported argument/);
   });
 });
+
+describe('terraform: a local module read together with its caller', async () => {
+  const result = await readFixture(terraformReader, 'terraform/local-modules');
+
+  it("each call is read with its own inputs: a passed idle_timeout with the caller's file:line", () => {
+    assert.deepEqual(brief(factOf(sideNamed(result, 'pool', 'module.web.aws_lb.this'), 'pool-idle')), {
+      value: 120_000,
+      at: 'terraform/local-modules/main.tf:4',
+    });
+  });
+
+  it('a call that passes nothing gets the module variable default (null: the provider default 60 s)', () => {
+    const fact = factOf(sideNamed(result, 'pool', 'module.admin.aws_lb.this'), 'pool-idle');
+    assert.equal(fact.value.type === 'duration' && fact.value.ms, 60_000);
+    assert.match(fact.notes?.join(' ') ?? '', /var\.idle_timeout defaults to null/);
+  });
+
+  it("the module's own resource is not reported as if it stood alone", () => {
+    assert.deepEqual(
+      result.sides
+        .filter((s) => s.role === 'pool')
+        .map((s) => s.name)
+        .sort(),
+      ['module.admin.aws_lb.this', 'module.web.aws_lb.this'],
+    );
+  });
+});

@@ -22,6 +22,8 @@ export interface TerraformResource {
   readonly origin: 'hcl' | 'plan';
   /** Set for a load balancer a module call creates: what to say when idle_timeout is not given. */
   readonly viaModule?: { readonly call: string; readonly absentNote: string } | undefined;
+  /** Where an attribute was written, when not in `file` (an input a module call passes). */
+  attributeAt?(name: string): { readonly file: string; readonly line?: number | undefined } | undefined;
 }
 
 export interface TerraformDocuments {

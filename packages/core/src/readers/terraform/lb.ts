@@ -2,13 +2,14 @@ import type { Fact, FactSubject, Provenance } from '../../facts.js';
 import { defaultFact } from '../../kb/index.js';
 import { type ReaderDiagnostic, type ReaderResult, type ReadSide, tagDiagnostics } from '../types.js';
 import type { TerraformDocuments, TerraformResource } from './index.js';
+import { calledModuleDirs, folderOf } from './module-paths.js';
 
 /**
  * Load balancers in Terraform: `aws_lb` / `aws_alb` (`idle_timeout`, default 60 s;
  * `client_keep_alive`, default 3600 s) and `aws_elb` (Classic: `idle_timeout`, default 60 s).
  * `load_balancer_type = "network"` is an NLB, outside this race.
  */
-const LB_TYPES = new Set(['aws_lb', 'aws_alb', 'aws_elb']);
+export const LB_TYPES = new Set(['aws_lb', 'aws_alb', 'aws_elb']);
 
 /** The AWS provider's documented default for `aws_lb.idle_timeout`. */
 const AWS_PROVIDER_DEFAULT =
@@ -46,6 +47,8 @@ type Resolved =
   | { kind: 'invalid'; text: string };
 
 function provenanceOf(resource: TerraformResource, attribute: string): Provenance {
+  const at = resource.attributeAt?.(attribute);
+  if (at) return { kind: 'file', file: at.file, line: at.line };
   return { kind: 'file', file: resource.file, line: resource.attributeLine(attribute) };
 }
 
@@ -253,8 +256,12 @@ export function readLoadBalancer(
 export function readTerraformLoadBalancers(documents: TerraformDocuments): ReaderResult {
   const sides: ReadSide[] = [];
   const diagnostics: ReaderDiagnostic[] = [];
+  // A module folder read together with its caller: its load balancers are read through the call
+  // (with the inputs it passes, modules.ts), not as if the module stood alone.
+  const called = calledModuleDirs(documents);
   for (const resource of documents.resources) {
     if (!LB_TYPES.has(resource.type)) continue;
+    if (resource.origin === 'hcl' && called.has(folderOf(resource.file))) continue;
     const from = diagnostics.length;
     const read = readLoadBalancer(resource, documents, diagnostics);
     sides.push(...read);

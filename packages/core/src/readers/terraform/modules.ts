@@ -1,7 +1,8 @@
 import type { ReaderDiagnostic, ReaderResult, ReadSide } from '../types.js';
 import { tagDiagnostics } from '../types.js';
 import type { TerraformDocuments, TerraformModuleCall, TerraformResource } from './index.js';
-import { readLoadBalancer } from './lb.js';
+import { LB_TYPES, readLoadBalancer } from './lb.js';
+import { folderOf, localModuleDir } from './module-paths.js';
 
 /**
  * Load balancers created through a module call. The public registry module
@@ -13,9 +14,11 @@ import { readLoadBalancer } from './lb.js';
  * the null defaults). A null input leaves the argument unset, so the AWS provider's default
  * applies (idle_timeout 60 s).
  *
- * A local module (`source = "./modules/lb"`) is code this reader did not read: when the call looks
- * like a load balancer (its name, source or inputs say so) its pool idle is reported unknown, with
- * the reason, rather than guessed.
+ * A local module (`source = "./modules/lb"`) whose folder was read too (`terraform:` on a folder that
+ * holds both) is followed: each load balancer in the module's folder is read with the call's inputs
+ * in place of its `var.NAME` references (an input not passed leaves the module's variable default).
+ * A local module whose code was not read is reported unknown, with the reason, when the call looks
+ * like a load balancer (its name, source or inputs say so), rather than guessed.
  */
 
 const ALB_MODULE =
@@ -58,6 +61,31 @@ function registryModuleResource(call: TerraformModuleCall): TerraformResource {
   };
 }
 
+/**
+ * A module's resource as one call instantiates it: `attr = var.NAME` takes the call's input NAME
+ * (with the caller's file:line) when the call passes it; otherwise the module's variable default.
+ */
+function withInputs(resource: TerraformResource, call: TerraformModuleCall): TerraformResource {
+  const values: Record<string, unknown> = { ...resource.values };
+  const passed = new Map<string, string>();
+  for (const [attribute, raw] of Object.entries(resource.values)) {
+    const variable =
+      typeof raw === 'string' ? /^\$\{var\.([A-Za-z_][A-Za-z0-9_-]*)\}$/.exec(raw.trim()) : null;
+    if (variable && variable[1]! in call.inputs) {
+      values[attribute] = call.inputs[variable[1]!];
+      passed.set(attribute, variable[1]!);
+    }
+  }
+  return {
+    ...resource,
+    values,
+    attributeAt: (attribute) => {
+      const input = passed.get(attribute);
+      return input === undefined ? undefined : { file: call.file, line: call.attributeLine(input) };
+    },
+  };
+}
+
 export function readTerraformModules(documents: TerraformDocuments): ReaderResult {
   const sides: ReadSide[] = [];
   const diagnostics: ReaderDiagnostic[] = [];
@@ -74,7 +102,26 @@ export function readTerraformModules(documents: TerraformDocuments): ReaderResul
       tagDiagnostics(diagnostics, from, `module.${call.name}`);
       continue;
     }
-    if (!/^\.\.?\//.test(call.source) || !looksLikeLoadBalancer(call)) continue;
+    const dir = localModuleDir(call);
+    if (dir === undefined) continue;
+    const inner = documents.resources.filter(
+      (r) => r.origin === 'hcl' && LB_TYPES.has(r.type) && folderOf(r.file) === dir,
+    );
+    if (inner.length > 0) {
+      for (const resource of inner) {
+        const address = `module.${call.name}.${resource.type}.${resource.name}`;
+        const from = diagnostics.length;
+        const read = readLoadBalancer(withInputs(resource, call), documents, diagnostics).map((side) => ({
+          ...side,
+          name: address,
+          label: side.label.replace(`${resource.type}.${resource.name}`, address),
+        }));
+        sides.push(...read);
+        tagDiagnostics(diagnostics, from, address);
+      }
+      continue;
+    }
+    if (!looksLikeLoadBalancer(call)) continue;
     sides.push({
       role: 'pool',
       name: `module.${call.name}`,
