@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseJson, runCli } from './cli-helpers.js';
 
@@ -103,4 +105,68 @@ describe('real-world configurations: terraform, compose, ecs (issue 11)', () => 
       }
     });
   }
+});
+
+describe('terraform-aws-alb examples with the module where their repository has it (../../)', () => {
+  // The examples call `source = "../../"`: the repository root, which the corpus keeps as
+  // terraform-aws-alb__module/. The files are read from ../shared and laid out in a temporary
+  // folder (outside the project, removed after) the way the repository has them.
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kap-tf-alb-'));
+    const module = join(CORPUS, 'terraform', 'terraform-aws-alb__module');
+    for (const name of ['main.tf', 'variables.tf'])
+      await writeFile(join(dir, name), readFileSync(join(module, name)));
+    for (const example of ['complete-alb', 'complete-nlb']) {
+      await mkdir(join(dir, 'examples', example), { recursive: true });
+      await writeFile(
+        join(dir, 'examples', example, 'main.tf'),
+        readFileSync(join(CORPUS, 'terraform', `terraform-aws-alb__${example}-main.tf`)),
+      );
+    }
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('complete-alb: module.alb gets the provider default 60 s (no idle_timeout passed) and client_keep_alive 7200 s', async () => {
+    const result = await runCli([
+      'check',
+      '--lb',
+      `terraform:${dir}#module.alb.aws_lb.this`,
+      '--backend',
+      '2h',
+      '--json',
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const hop = parseJson(result).hops[0];
+    assert.equal(hop.clientIdleMs, 60_000);
+    const fact = hop.client.facts.find((f: any) => f.subject === 'pool-idle');
+    assert.ok(fact.notes.some((n: string) => /var\.idle_timeout defaults to null/.test(n)));
+    const server = await runCli([
+      'check',
+      '--lb',
+      '1s',
+      '--backend',
+      `terraform:${dir}#module.alb.aws_lb.this`,
+      '--json',
+    ]);
+    const lifetime = parseJson(server).hops[0].server.facts.find(
+      (f: any) => f.subject === 'connection-lifetime',
+    );
+    assert.equal(lifetime.valueMs, 7_200_000);
+  });
+
+  it('complete-nlb: module.nlb is a network load balancer, out of this race', async () => {
+    const result = await runCli([
+      'check',
+      '--lb',
+      `terraform:${dir}#module.nlb.aws_lb.this`,
+      '--backend',
+      '2h',
+      '--json',
+    ]);
+    const hop = parseJson(result).hops[0];
+    assert.equal(hop.client.product, 'aws-nlb');
+  });
 });
