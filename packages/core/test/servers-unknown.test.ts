@@ -92,6 +92,20 @@ describe('Puma config/puma.rb', () => {
     assertUnknown(fact, /persistent_timeout may be set in config\/puma\.rb, which was not available/);
   });
 
+  it("no file of the app: unknown; the app's folder searched (proc:) and no config/puma.rb: the default", () => {
+    assertUnknown(keepAlive('bundle exec puma').fact, /Puma loads config\/puma\.rb from the app's folder/);
+    const searched = interpretProcess({
+      argv: ['bundle', 'exec', 'puma'],
+      env: new Map(),
+      files: new Map(),
+      appFolderSearched: true,
+      origin: 'process 42',
+    });
+    const fact = searched!.facts[0]!;
+    assert.equal(fact.isDefault, true);
+    assert.equal(msOf(fact), 65_000);
+  });
+
   it('available: persistent_timeout read; computed: unknown', () => {
     assert.equal(
       msOf(keepAlive('puma -C config/puma.rb', { 'config/puma.rb': 'persistent_timeout 70\n' }).fact),

@@ -511,7 +511,7 @@ export const dotnetInterpreter: ServerInterpreter = {
     const fact =
       keepAliveFact('kestrel', candidates, TIMESPAN, diagnostics) ??
       // appsettings.json ships next to the app's dll: with no file of the app here, unknown.
-      (files.size === 0
+      (files.size === 0 && !context.appFolderSearched
         ? unknownKeepAliveFact('kestrel', 'Kestrel:Limits:KeepAliveTimeout', context.origin, [
             `nothing on the command line or in the environment sets Kestrel:Limits:KeepAliveTimeout, and the app's appsettings.json (${context.origin}) is not available to read`,
           ])

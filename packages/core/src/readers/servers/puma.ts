@@ -67,7 +67,7 @@ export const pumaInterpreter: ServerInterpreter = {
       blockers.push(
         `persistent_timeout may be set in ${configArg}, which was not available to read (${context.origin})`,
       );
-    else if (!configArg && !configPath && !lock)
+    else if (!configArg && !configPath && !lock && !context.appFolderSearched)
       // Without -C, Puma loads config/puma/<env>.rb or config/puma.rb from the app's folder when it
       // exists (every Rails app has one). With no file of the app here, that cannot be told.
       blockers.push(
