@@ -4,6 +4,7 @@ import type { Fact } from './facts.js';
 import type { Hop, HopSide } from './hops.js';
 import type { HopSpec, SideSpec } from './hops-file.js';
 import type { HopRole } from './kb/index.js';
+import { findProduct, unknownProductMessage } from './kb/products.js';
 import { DEFAULT_MARGIN_MS } from './rules/index.js';
 import { parseSource, resolveSource } from './sources/registry.js';
 import type { SourceIo } from './sources/types.js';
@@ -57,6 +58,16 @@ export async function resolveSide(
   io: SourceIo,
   allowDefault: boolean,
 ): Promise<HopSide[]> {
+  // A product named for a value (--lb-product, --backend-product, `product:` in a hops file) must be
+  // known: an unknown one would silently lose its unit and its fixes.
+  const productName = spec.product?.replace(/@.*$/, '');
+  if (productName !== undefined && !findProduct(productName)) {
+    throw new KeepaliveParityError(
+      'KAP_USAGE',
+      `${spec.field === '--lb' ? '--lb-product' : spec.field === '--backend' ? '--backend-product' : `${spec.field} product`}: ${unknownProductMessage(productName)}`,
+      { field: spec.field },
+    );
+  }
   const request = {
     spec: parseSource(spec.source, spec.field),
     role,

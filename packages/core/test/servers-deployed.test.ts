@@ -84,8 +84,9 @@ describe('compose', () => {
     assert.equal(ms(fact), 75_000);
     assert.deepEqual(fact.provenance, { kind: 'file', file: 'compose/docker-compose.yml', line: 5 });
     assert.ok(web!.targets?.includes('service:web'));
+    // A Node script with no variable to read: its code sets the keep-alive, so unknown (issue 11).
     const worker = keepAlive(result.sides.find((s) => s.name === 'worker'));
-    assert.equal(worker.isDefault, true);
+    assert.equal(worker.value.type, 'unset');
     // nginx runs its image's command, which compose does not show: unknown, and says why.
     const nginx = keepAlive(result.sides.find((s) => s.name === 'nginx'));
     assert.equal(nginx.value.type, 'unset');

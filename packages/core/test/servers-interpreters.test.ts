@@ -161,11 +161,15 @@ describe('gunicorn', () => {
     assert.ok(fact.notes?.some((n) => /gthread/.test(n)));
   });
 
-  it('a value that is not a number is a diagnostic, and the next place in precedence is used', () => {
+  it('a value in force that is not a number is a diagnostic and an unknown keep-alive (issue 11), not the next place in precedence', () => {
+    // gunicorn itself refuses `--keep-alive abc`; the 12 s below it is not what runs.
     const result = interpret('gunicorn -k gthread --keep-alive abc app:app', {
       GUNICORN_CMD_ARGS: '--keep-alive 12',
     });
-    assert.equal(ms(keepAlive(result)), 12_000);
+    assert.equal(keepAlive(result).value.type, 'unset');
+    assert.ok(
+      keepAlive(result).notes?.some((n) => /--keep-alive abc .*is in force but is not a value/.test(n)),
+    );
     assert.equal(result.diagnostics.length, 1);
     assert.match(result.diagnostics[0]!, /--keep-alive abc/);
   });
@@ -206,11 +210,12 @@ describe('Puma, Next.js, Node', () => {
     assert.equal(ms(fromFile), 75_000);
     assert.deepEqual(fromFile.provenance, { kind: 'file', file: 'rails/config/puma.rb', line: 3 });
     assert.equal(ms(keepAlive(interpret('bundle exec puma', { PUMA_PERSISTENT: '90' }, files))), 90_000);
-    // No config: Puma 6.4.2 from Gemfile.lock → 20 s; no lock file → the current default (65 s).
+    // The app's files without config/puma.rb: Puma 6.4.2 from Gemfile.lock → 20 s. No file of the
+    // app at all: config/puma.rb may exist and set it, so unknown (issue 11), not the 65 s default.
     const old = keepAlive(interpret('puma', {}, { 'Gemfile.lock': fixture('rails/Gemfile.lock') }));
     assert.equal(ms(old), 20_000);
     assert.equal(old.isDefault, true);
-    assert.equal(ms(keepAlive(interpret('puma'))), 65_000);
+    assert.equal(keepAlive(interpret('puma')).value.type, 'unset');
   });
 
   it('Next.js: --keepAliveTimeout in ms; standalone server.js reads KEEP_ALIVE_TIMEOUT', () => {
@@ -220,7 +225,7 @@ describe('Puma, Next.js, Node', () => {
     assert.equal(ms(keepAlive(standalone)), 65_000);
   });
 
-  it("Node: the documented env var named with #VAR, else Node's default with a note", () => {
+  it('Node: the documented env var named with #VAR, else unknown (the script sets it in code)', () => {
     const named = interpretProcess({
       argv: ['node', 'dist/main.js'],
       env: envFrom([['APP_KEEPALIVE_MS', '61000']], 'test env'),
@@ -229,9 +234,8 @@ describe('Puma, Next.js, Node', () => {
     });
     assert.equal(ms(keepAlive(named!)), 61_000);
     const plain = keepAlive(interpret('node dist/main.js'));
-    assert.equal(ms(plain), 5000);
-    assert.equal(plain.isDefault, true);
-    assert.ok(plain.notes?.some((n) => /#VAR/.test(n)));
+    assert.equal(plain.value.type, 'unset');
+    assert.ok(plain.notes?.some((n) => /sets it in code .*#VAR/.test(n)));
   });
 
   it('npm start runs the package.json script', () => {
@@ -250,7 +254,8 @@ describe('config files: httpd, Tomcat, Spring Boot, Kestrel', () => {
     assert.deepEqual(sides[0]!.facts[0]!.provenance, { kind: 'file', file: 'httpd.conf', line: 5 });
     assert.equal(sides[1]!.name, 'VirtualHost *:8081');
     assert.equal(ms(sides[1]!.facts[0]!), 500);
-    assert.equal(keepAlive(interpret('httpd-foreground')).isDefault, true);
+    // No httpd.conf available: httpd always reads one, so unknown (issue 11), not the 5 s default.
+    assert.equal(keepAlive(interpret('httpd-foreground')).value.type, 'unset');
   });
 
   it('Tomcat: connectionTimeout stands in for keepAliveTimeout; commented connectors and AJP are skipped', () => {
@@ -296,7 +301,10 @@ describe('config files: httpd, Tomcat, Spring Boot, Kestrel', () => {
       ),
     );
     assert.equal(ms(cmd), 180_000);
-    assert.equal(keepAlive(interpret('dotnet Api.dll')).isDefault, true);
+    // No file of the app: appsettings.json may set it, so unknown (issue 11); with the app's files
+    // and nothing set, Kestrel's default.
+    assert.equal(keepAlive(interpret('dotnet Api.dll')).value.type, 'unset');
+    assert.equal(keepAlive(interpret('dotnet Api.dll', {}, { 'app/Api.dll.config': '' })).isDefault, true);
   });
 
   it("detectors recognise their files and not each other's", () => {

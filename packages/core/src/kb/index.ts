@@ -1,12 +1,13 @@
 import { formatDuration } from '../duration/duration.js';
 import { KeepaliveParityError } from '../errors.js';
 import type { Fact, FactValue } from '../facts.js';
-import { KNOWLEDGE_BASE_ENTRIES } from './defaults.data.js';
+import { KNOWLEDGE_BASE_ADDITIONS } from './additions.data.js';
+import { KNOWLEDGE_BASE_ENTRIES as RESEARCH_TABLE_ENTRIES } from './defaults.data.js';
 import {
   findProduct,
-  PRODUCTS,
   type ProductSpec,
   type TimeoutSetting,
+  unknownProductMessage,
   type VersionedDefault,
 } from './products.js';
 import type { KnowledgeBaseEntry } from './types.js';
@@ -14,6 +15,11 @@ import type { KnowledgeBaseEntry } from './types.js';
 export * from './products.js';
 export type { KnowledgeBaseEntry } from './types.js';
 
+/** The research table's rows, then the rows added by hand (additions.data.ts). */
+const KNOWLEDGE_BASE_ENTRIES: readonly KnowledgeBaseEntry[] = [
+  ...RESEARCH_TABLE_ENTRIES,
+  ...KNOWLEDGE_BASE_ADDITIONS,
+];
 const ENTRIES = new Map(KNOWLEDGE_BASE_ENTRIES.map((e) => [e.id, e]));
 
 export function knowledgeBaseEntries(): readonly KnowledgeBaseEntry[] {
@@ -125,10 +131,7 @@ function entryValue(entry: KnowledgeBaseEntry): FactValue {
 export function resolveDefault(productName: string, role: HopRole, version?: string): ResolvedDefault {
   const product = findProduct(productName);
   if (!product) {
-    throw new KeepaliveParityError(
-      'KAP_SOURCE_UNAVAILABLE',
-      `unknown product ${JSON.stringify(productName)}; known: ${PRODUCTS.map((p) => p.id).join(', ')}`,
-    );
+    throw new KeepaliveParityError('KAP_SOURCE_UNAVAILABLE', unknownProductMessage(productName));
   }
   const setting = role === 'pool' ? product.pool : product.server;
   if (!setting) {

@@ -1,4 +1,6 @@
 import type { DurationSyntax } from '../duration/syntaxes.js';
+import { MORE_PRODUCTS } from './products-more.js';
+import { millis, S, seconds } from './setting-helpers.js';
 
 /**
  * A default that depends on the product version. `range` uses a tiny comparator grammar:
@@ -61,36 +63,6 @@ export interface ProductSpec {
   readonly outOfScope?: string;
   readonly notes?: readonly string[];
 }
-
-const S = 1000;
-const seconds = (
-  entry: string,
-  setting: string,
-  fix: string,
-  extra: Partial<TimeoutSetting> = {},
-): TimeoutSetting => ({
-  entry,
-  setting,
-  unit: 'seconds',
-  syntax: 'integer-seconds',
-  granularityMs: S,
-  fix,
-  ...extra,
-});
-const millis = (
-  entry: string,
-  setting: string,
-  fix: string,
-  extra: Partial<TimeoutSetting> = {},
-): TimeoutSetting => ({
-  entry,
-  setting,
-  unit: 'milliseconds',
-  syntax: 'integer-milliseconds',
-  granularityMs: 1,
-  fix,
-  ...extra,
-});
 
 const NODE_SERVER: TimeoutSetting = millis(
   'node-js-http-https-server/server-keepalivetimeout',
@@ -787,6 +759,8 @@ export const PRODUCTS: readonly ProductSpec[] = [
       },
     ),
   },
+  // Issue 11: platforms and servers named by public incident reports (products-more.ts).
+  ...MORE_PRODUCTS,
 ];
 
 const BY_NAME = new Map<string, ProductSpec>();
@@ -801,4 +775,44 @@ export function findProduct(name: string): ProductSpec | undefined {
 
 export function productIds(): string[] {
   return PRODUCTS.map((p) => p.id);
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+/**
+ * The known product ids closest to an unknown name (typos, other spellings): names that contain
+ * it or that it contains first, then by edit distance over ids and aliases. At most `limit`.
+ */
+export function closestProducts(name: string, limit = 3): string[] {
+  const needle = name.trim().toLowerCase();
+  const scored = new Map<string, number>();
+  for (const [alias, product] of BY_NAME) {
+    const contains = needle.length >= 3 && (alias.includes(needle) || needle.includes(alias));
+    const score = contains ? 0 : editDistance(needle, alias) / Math.max(needle.length, alias.length);
+    const best = scored.get(product.id);
+    if (best === undefined || score < best) scored.set(product.id, score);
+  }
+  return [...scored]
+    .filter(([, score]) => score <= 0.5)
+    .sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))
+    .slice(0, limit)
+    .map(([id]) => id);
+}
+
+/** "unknown product X; did you mean a, b? (keepalive-parity defaults --products lists them all)". */
+export function unknownProductMessage(name: string): string {
+  const near = closestProducts(name);
+  return `unknown product ${JSON.stringify(name)}${near.length > 0 ? `; did you mean ${near.join(', ')}?` : ''} (keepalive-parity defaults --products lists every known product)`;
 }

@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'y
 import type { Provenance } from '../../facts.js';
 import { type ContainerSpec, containerSide, overlayContainer } from '../image/container.js';
 import { dockerfileSpec } from '../image/dockerfile.js';
-import { type EnvEntry, splitCommandLine } from '../servers/index.js';
+import { commandConfigFiles, type EnvEntry, splitCommandLine } from '../servers/index.js';
 import { addTraefikSides } from '../traefik/flags.js';
 import type { ConfigReader, ReaderDiagnostic, ReaderInput, ReaderResult, ReadSide } from '../types.js';
 
@@ -28,6 +28,21 @@ interface ComposeService {
   readonly spec: ContainerSpec;
   /** Folder of the build context and the Dockerfile path, when the service builds one. */
   readonly dockerfile?: string | undefined;
+  /** The build context folder, when the service builds one. */
+  readonly context?: string | undefined;
+}
+
+/**
+ * Config files the service's command points at (`gunicorn -c conf.py`), looked up in the build
+ * context: the usual image copies the context into its working directory. A file not found there
+ * is reported, and the server's keep-alive is then unknown, not a default.
+ */
+function serviceConfigFiles(service: ComposeService): string[] {
+  if (!service.context) return [];
+  const argv = [...(service.spec.entrypoint ?? []), ...(service.spec.cmd ?? [])];
+  return commandConfigFiles(argv)
+    .filter((f) => !f.startsWith('/') && !f.includes('$'))
+    .map((f) => joinPath(service.context!, f));
 }
 
 /** Services of a compose file, each a container spec (its `command` as compose splits it). */
@@ -96,6 +111,21 @@ export function composeServices(
         if (eq > 0) put(text.slice(0, eq), text.slice(eq + 1), item);
       }
     }
+    // env_file: variables from files this reader does not read (they may set the server's
+    // keep-alive, GUNICORN_CMD_ARGS ...), so a default is not a fact there.
+    const envFileNode = get('env_file');
+    const envFiles = isScalar(envFileNode)
+      ? [String(envFileNode.value)]
+      : isSeq(envFileNode)
+        ? envFileNode.items.map((i) =>
+            isScalar(i) ? String(i.value) : isMap(i) ? String(i.get('path') ?? '') : '',
+          )
+        : [];
+    const envUnknown = envFiles.length
+      ? [
+          `compose service ${name}: env_file ${envFiles.join(', ')} (${file}:${lineOf(envFileNode) ?? '?'}) is not read; its variables are not known`,
+        ]
+      : undefined;
     const ports: number[] = [];
     for (const key of ['ports', 'expose']) {
       const node = get(key);
@@ -118,8 +148,10 @@ export function composeServices(
     }
     const build = get('build');
     let dockerfile: string | undefined;
+    let buildContext: string | undefined;
     if (isScalar(build) || isMap(build)) {
       const context = isScalar(build) ? String(build.value) : String(build.get('context') ?? '.');
+      buildContext = joinPath(dirname(file), context);
       const df = isMap(build) ? build.get('dockerfile') : undefined;
       dockerfile = joinPath(joinPath(dirname(file), context), df === undefined ? 'Dockerfile' : String(df));
     }
@@ -134,6 +166,7 @@ export function composeServices(
       .pop();
     services.push({
       dockerfile,
+      context: buildContext,
       spec: {
         name,
         label: `compose service ${name}`,
@@ -151,6 +184,7 @@ export function composeServices(
           ...(dockerfile ? [`dockerfile:${dirname(dockerfile)}`] : []),
         ],
         origin: 'docker compose',
+        envUnknown,
       },
     });
   }
@@ -185,8 +219,8 @@ export const composeReader: ConfigReader = {
     const out: string[] = [];
     const dir = dirname(file);
     for (const s of composeServices(text, file).services) {
-      if (s.dockerfile)
-        out.push(s.dockerfile.startsWith(`${dir}/`) ? s.dockerfile.slice(dir.length + 1) : s.dockerfile);
+      for (const path of [...(s.dockerfile ? [s.dockerfile] : []), ...serviceConfigFiles(s)])
+        out.push(path.startsWith(`${dir}/`) ? path.slice(dir.length + 1) : path);
     }
     return out;
   },

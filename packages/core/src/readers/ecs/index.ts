@@ -62,6 +62,13 @@ export function ecsContainerSpecs(
             line: nameLine,
             field: e.name,
           });
+          // Kept as its expression: a server that reads this variable reports its keep-alive
+          // unknown instead of falling back to a default.
+          env.set(e.name, {
+            value: `\${${e.value.unresolved}}`,
+            provenance: { kind: 'file', file: where.file, line: nameLine },
+            where: `${where.origin} ${where.family} container ${name} environment (an expression: ${e.value.unresolved})`,
+          });
           continue;
         }
         const line = lineOfText(where.text, `"${e.name}"`) ?? lineOfText(where.text, e.name) ?? nameLine;
@@ -73,6 +80,13 @@ export function ecsContainerSpecs(
         });
       }
     }
+    const envUnknown: string[] = [];
+    if (def.environment !== undefined && !Array.isArray(def.environment))
+      envUnknown.push(
+        `${where.family}/${name}: environment = ${isUnresolved(def.environment) ? def.environment.unresolved : JSON.stringify(def.environment)} is not a list this tool can read`,
+      );
+    if (def.environmentFiles !== undefined)
+      envUnknown.push(`${where.family}/${name}: environmentFiles (S3 env files) are not read`);
     const ports: number[] = [];
     if (Array.isArray(def.portMappings)) {
       for (const p of def.portMappings) {
@@ -108,6 +122,7 @@ export function ecsContainerSpecs(
         ...(imageBase ? [`image:${imageBase}`] : []),
       ],
       origin: where.origin,
+      envUnknown: envUnknown.length > 0 ? envUnknown : undefined,
     });
   }
   return specs;

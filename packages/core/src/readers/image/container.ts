@@ -27,6 +27,8 @@ export interface ContainerSpec {
   readonly keys: readonly string[];
   /** For people: what the spec is (`image config`, `Kubernetes Deployment`). */
   readonly origin: string;
+  /** Why part of the environment is not known (an `env_file` not read, an expression). */
+  readonly envUnknown?: readonly string[] | undefined;
 }
 
 /**
@@ -51,6 +53,8 @@ export function overlayContainer(base: ContainerSpec | undefined, top: Container
     ports: top.ports.length > 0 ? top.ports : base.ports,
     keys: [...new Set([...top.keys, ...base.keys])],
     origin: `${top.origin} on ${base.origin}`,
+    envUnknown:
+      top.envUnknown || base.envUnknown ? [...(base.envUnknown ?? []), ...(top.envUnknown ?? [])] : undefined,
   };
 }
 
@@ -91,6 +95,7 @@ export function containerSide(
           commandFile:
             spec.commandLine !== undefined ? { file: spec.file, line: spec.commandLine } : undefined,
           backendEnv: options.backendEnv,
+          envUnknown: spec.envUnknown,
         })
       : undefined;
   const keys = [

@@ -82,8 +82,22 @@ export function keepAliveFact(
       value = { type: 'duration', ms: d.ms, text: d.text };
     } catch (error) {
       if (!isKeepaliveParityError(error)) throw error;
+      // The value in force is this one, and it cannot be read (a template, an expression, a
+      // typo): the keep-alive is unknown. Falling through to a lower setting or the default
+      // would report a value the server does not use.
       diagnostics.push(`${candidate.described}: ${error.message}`);
-      continue;
+      return {
+        subject: 'server-keepalive',
+        value: { type: 'unset' },
+        product,
+        setting: candidate.setting,
+        unit: parse.unit,
+        provenance: candidate.provenance,
+        notes: [
+          ...extraNotes,
+          `${candidate.described} is in force but is not a value this tool can read (${error.message}); the keep-alive is not known`,
+        ],
+      };
     }
     const overridden = [
       ...(candidate.replaced ? [`overrides ${candidate.replaced}`] : []),
@@ -113,6 +127,27 @@ export function defaultKeepAliveFact(
 ): Fact {
   const fact = defaultFact(product, 'server', version);
   return { ...fact, notes: [why, ...extraNotes, ...(fact.notes ?? [])] };
+}
+
+/**
+ * A keep-alive that depends on something the reader could not read (a config file that is not
+ * available, a computed value, a variable that is not set): `unset` with the reason, never a
+ * default and never "off". A default here could turn a violation into a false "holds".
+ */
+export function unknownKeepAliveFact(
+  product: string,
+  setting: string,
+  origin: string,
+  reasons: readonly string[],
+): Fact {
+  return {
+    subject: 'server-keepalive',
+    value: { type: 'unset' },
+    product,
+    setting,
+    provenance: { kind: 'derived', from: origin },
+    notes: [...reasons],
+  };
 }
 
 export function productName(id: string): string {

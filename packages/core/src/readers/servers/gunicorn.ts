@@ -7,6 +7,7 @@ import {
   fileCandidate,
   keepAliveFact,
   portsFrom,
+  unknownKeepAliveFact,
 } from './facts.js';
 import { lastAssignment, readPythonAssignments } from './python-config.js';
 import { optionValue, programName, splitCommandLine } from './shell.js';
@@ -80,11 +81,24 @@ export const gunicornInterpreter: ServerInterpreter = {
         break;
       }
     }
-    if (wanted !== undefined && configText === undefined)
+    const configMissing = wanted !== undefined && configText === undefined;
+    if (configMissing)
       diagnostics.push(
         `config file ${wanted} (${context.origin}) was not available to read; its settings are not known`,
       );
     const assignments = configText === undefined ? [] : readPythonAssignments(configText);
+    /** Settings the config file assigns in a way this reader cannot evaluate, with why. */
+    const unreadable = new Map<string, string>();
+    if (configText !== undefined && configPath !== undefined) {
+      for (const [index, raw] of configText.split(/\r?\n/).entries()) {
+        const nested = /^\s+(keepalive|worker_class|threads)\s*=/.exec(raw);
+        if (nested && !unreadable.has(nested[1]!))
+          unreadable.set(
+            nested[1]!,
+            `${configPath}:${index + 1}: ${nested[1]} is assigned inside a block (${raw.trim()}), so its value depends on code this tool does not run`,
+          );
+      }
+    }
 
     const fromConfig = (name: string): Candidate | undefined => {
       const a = lastAssignment(assignments, name);
@@ -93,13 +107,17 @@ export const gunicornInterpreter: ServerInterpreter = {
         const entry = context.env.get(a.env.name);
         if (entry) return envCandidate(a.env.name, entry, name);
         if (a.env.fallback === undefined) {
-          diagnostics.push(`${configPath}:${a.line}: ${name} reads ${a.env.name}, which is not set here`);
+          const why = `${configPath}:${a.line}: ${name} reads ${a.env.name}, which is not set here`;
+          diagnostics.push(why);
+          unreadable.set(name, why);
           return undefined;
         }
         return fileCandidate(configPath, a.line, name, a.env.fallback);
       }
       if (a.value === undefined) {
-        diagnostics.push(`${configPath}:${a.line}: ${name} is not a literal (${a.raw.trim()}); not read`);
+        const why = `${configPath}:${a.line}: ${name} is computed (${a.raw.trim()}); this tool does not evaluate it`;
+        diagnostics.push(why);
+        unreadable.set(name, why);
         return undefined;
       }
       return fileCandidate(configPath, a.line, name, a.value);
@@ -155,6 +173,42 @@ export const gunicornInterpreter: ServerInterpreter = {
     let fact: Fact | undefined;
     let label = 'gunicorn';
     let product = 'gunicorn';
+
+    // What the value depends on that could not be read: the worker class (sync keeps nothing
+    // alive, the others use keepalive), the thread count (sync with threads > 1 is gthread) and
+    // keepalive itself. Any of them unread and not fixed by a higher-precedence setting: unknown.
+    const missing = (name: string) =>
+      unreadable.get(name) ??
+      (configMissing
+        ? `${name} may be set in ${wanted}, which was not available to read (${context.origin})`
+        : undefined);
+    const blockers: string[] = [];
+    if (!worker) {
+      const why = missing('worker_class');
+      if (why) blockers.push(why);
+    }
+    if (kind === 'sync' && !threads) {
+      const why = missing('threads');
+      if (why && !blockers.includes(why)) blockers.push(why);
+    }
+    if (kind !== 'sync' && keepalive.length === 0) {
+      const why = missing('keepalive');
+      if (why && !blockers.includes(why)) blockers.push(why);
+    }
+    if (blockers.length > 0) {
+      return {
+        product: 'gunicorn',
+        label: 'gunicorn',
+        facts: [
+          unknownKeepAliveFact('gunicorn', '--keep-alive', context.origin, [
+            ...blockers,
+            'gunicorn keeps idle connections alive only with a non-sync worker (then for keepalive seconds, default 2); without the settings above that cannot be told',
+          ]),
+        ],
+        diagnostics,
+        ports,
+      };
+    }
 
     if (kind === 'sync') {
       product = 'gunicorn-sync';

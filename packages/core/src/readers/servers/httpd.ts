@@ -2,7 +2,7 @@ import { parseDuration } from '../../duration/syntaxes.js';
 import { isKeepaliveParityError } from '../../errors.js';
 import type { Fact } from '../../facts.js';
 import type { ConfigReader, ReaderDiagnostic, ReadSide } from '../types.js';
-import { defaultKeepAliveFact } from './facts.js';
+import { defaultKeepAliveFact, unknownKeepAliveFact } from './facts.js';
 import { optionValue, programName } from './shell.js';
 import type { ServerInterpreter } from './types.js';
 
@@ -56,6 +56,18 @@ export function readHttpdConfig(
         else global = fact;
       } catch (error) {
         if (!isKeepaliveParityError(error)) throw error;
+        // `KeepAliveTimeout ${KA}` (a Define or env variable) or a typo: the value in force is not
+        // known, and the default is not it either.
+        const fact: Fact = {
+          subject: 'server-keepalive',
+          value: { type: 'unset' },
+          product: 'apache-httpd',
+          setting: 'KeepAliveTimeout',
+          provenance: { kind: 'file', file, line: lineNo },
+          notes: [`KeepAliveTimeout ${ka[1]} (${file}:${lineNo}) is not a value this tool can read`],
+        };
+        if (current) current.fact = fact;
+        else global = fact;
         diagnostics.push({
           severity: 'error',
           message: error.message,
@@ -82,10 +94,17 @@ export function readHttpdConfig(
       else keepAliveOff = fact;
     }
   }
+  // An Include may set it (Debian's apache2.conf sets it itself; the official image's httpd.conf
+  // includes extra/httpd-default.conf only when uncommented): not followed here, so not a default.
+  const include = /^\s*Include(?:Optional)?\s+(\S+)/im.exec(text);
   const serverFact =
     keepAliveOff ??
     global ??
-    defaultKeepAliveFact('apache-httpd', `${file} sets no KeepAliveTimeout, so httpd's default applies`);
+    (include
+      ? unknownKeepAliveFact('apache-httpd', 'KeepAliveTimeout', file, [
+          `${file} sets no KeepAliveTimeout but includes ${include[1]}, which may set it and is not read here`,
+        ])
+      : defaultKeepAliveFact('apache-httpd', `${file} sets no KeepAliveTimeout, so httpd's default applies`));
   const sides: ReadSide[] = [
     {
       role: 'server',
@@ -149,10 +168,9 @@ export const httpdInterpreter: ServerInterpreter = {
       product: 'apache-httpd',
       label: 'Apache httpd',
       facts: [
-        defaultKeepAliveFact(
-          'apache-httpd',
-          `no httpd.conf was available (${context.origin}); assuming it keeps httpd's default KeepAliveTimeout`,
-        ),
+        unknownKeepAliveFact('apache-httpd', 'KeepAliveTimeout', context.origin, [
+          `httpd reads KeepAliveTimeout from ${conf ?? 'its httpd.conf'}, which was not available to read (${context.origin}); read it with httpd:PATH`,
+        ]),
       ],
       diagnostics: conf ? [`config file ${conf} (${context.origin}) was not available to read`] : [],
       ports: [],

@@ -1,6 +1,7 @@
 import type { Fact, Provenance } from '../../facts.js';
 import { defaultFact } from '../../kb/index.js';
 import type { ConfigReader } from '../types.js';
+import { unknownKeepAliveFact } from './facts.js';
 import { gunicornInterpreter } from './gunicorn.js';
 import { httpdInterpreter, httpdReader } from './httpd.js';
 import {
@@ -13,7 +14,7 @@ import {
 import { nextInterpreter, nodeInterpreter } from './node.js';
 import { pumaInterpreter } from './puma.js';
 import { hypercornInterpreter, uvicornInterpreter } from './python-asgi.js';
-import { normalizeCommand, programName, splitCommandLine } from './shell.js';
+import { normalizeCommand, optionValue, programName, splitCommandLine } from './shell.js';
 import type { EnvEntry, ServerContext, ServerInterpreter, ServerReading } from './types.js';
 
 export { classifyWorker } from './gunicorn.js';
@@ -98,6 +99,19 @@ function packageScript(
 }
 
 /**
+ * A default keep-alive (nothing set it) is only a default if nothing unseen can set it: with part
+ * of the environment unknown (an env file not read, an expression), a variable the server reads
+ * (GUNICORN_CMD_ARGS, UVICORN_TIMEOUT_KEEP_ALIVE, PUMA_PERSISTENT_TIMEOUT ...) may be there.
+ */
+function unknownWhenEnvUnknown(fact: Fact, context: ServerContext): Fact {
+  if (!context.envUnknown?.length || fact.isDefault !== true) return fact;
+  return unknownKeepAliveFact(fact.product ?? 'server', fact.setting ?? 'keep-alive', context.origin, [
+    ...context.envUnknown,
+    `nothing read here sets ${fact.setting ?? 'the keep-alive'}, but the environment is not fully known and may set it (the default would be ${fact.value.type === 'duration' ? fact.value.text : fact.value.type})`,
+  ]);
+}
+
+/**
  * Interprets one process as deployed: finds the server in its command (through `sh -c`, `exec`,
  * `python -m`, `npm start` ...) and reads its keep-alive from the command line, the environment and
  * any config files given. Returns undefined when no known server is found in the command.
@@ -122,9 +136,11 @@ export function interpretProcess(context: ServerContext): InterpretResult | unde
       const reading = interpreter.interpret(candidate.argv, { ...context, env });
       const wrapped =
         candidate.wrappers.length > 0 ? [`command found inside ${candidate.wrappers.join(' → ')}`] : [];
-      const facts = reading.facts.map((f, i) =>
-        i === 0 && wrapped.length > 0 ? { ...f, notes: [...(f.notes ?? []), ...wrapped] } : f,
-      );
+      const facts = reading.facts
+        .map((f) => (f.subject === 'server-keepalive' ? unknownWhenEnvUnknown(f, context) : f))
+        .map((f, i) =>
+          i === 0 && wrapped.length > 0 ? { ...f, notes: [...(f.notes ?? []), ...wrapped] } : f,
+        );
       return { ...reading, facts, argv: candidate.argv, wrappers: candidate.wrappers };
     }
     const script = candidates.map((c) => packageScript(c.argv, context.files)).find((s) => s !== undefined);
@@ -132,6 +148,29 @@ export function interpretProcess(context: ServerContext): InterpretResult | unde
     candidates = normalizeCommand(script);
   }
   return undefined;
+}
+
+/**
+ * Config files a command line points at (`gunicorn -c conf.py`, `puma -C config/puma.rb`), as
+ * written (relative to the process's working directory). A deployment reader that can see the
+ * app's files (a compose build context) asks for them; where it cannot, the interpreter reports
+ * the keep-alive as unknown.
+ */
+export function commandConfigFiles(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const candidate of normalizeCommand(argv)) {
+    const interpreter = SERVER_INTERPRETERS.find((i) => i.matches(candidate.argv));
+    const flags =
+      interpreter?.product === 'gunicorn'
+        ? ['-c', '--config']
+        : interpreter?.product === 'puma'
+          ? ['-C', '--config']
+          : undefined;
+    const value = flags ? optionValue(candidate.argv, flags)?.value : undefined;
+    // `python:pkg.module` names a module, not a file.
+    if (value && !value.startsWith('python:')) out.push(value);
+  }
+  return out;
 }
 
 /** Builds the env map of a process from plain pairs, all from one place. */

@@ -11,6 +11,7 @@ import {
   fileCandidate,
   keepAliveFact,
   portsFrom,
+  unknownKeepAliveFact,
 } from './facts.js';
 import { programName } from './shell.js';
 import type { ServerContext, ServerInterpreter, ServerReading } from './types.js';
@@ -66,7 +67,9 @@ export function readTomcatServerXml(
       } catch (error) {
         if (!isKeepaliveParityError(error)) throw error;
         diagnostics.push({ severity: 'error', message: error.message, file, line: a.line, field: attr });
-        return undefined;
+        // `keepAliveTimeout="${ka.timeout}"` (a catalina.properties / -D substitution): in force but
+        // not readable here, so neither the next attribute nor the default is the value.
+        return { type: 'unset' };
       }
     };
     const maxRequests = attrs.get('maxKeepAliveRequests');
@@ -90,6 +93,12 @@ export function readTomcatServerXml(
           setting: 'keepAliveTimeout',
           unit: 'milliseconds',
           provenance: { kind: 'file', file, line: attrs.get('keepAliveTimeout')!.line },
+          notes:
+            keepAlive.type === 'unset'
+              ? [
+                  `keepAliveTimeout="${attrs.get('keepAliveTimeout')!.value}" is not a value this tool can read`,
+                ]
+              : undefined,
         };
       } else if (connection) {
         fact = {
@@ -99,7 +108,14 @@ export function readTomcatServerXml(
           setting: 'connectionTimeout',
           unit: 'milliseconds',
           provenance: { kind: 'file', file, line: attrs.get('connectionTimeout')!.line },
-          notes: ["keepAliveTimeout is not set, so Tomcat uses the connector's connectionTimeout for it"],
+          notes: [
+            "keepAliveTimeout is not set, so Tomcat uses the connector's connectionTimeout for it",
+            ...(connection.type === 'unset'
+              ? [
+                  `connectionTimeout="${attrs.get('connectionTimeout')!.value}" is not a value this tool can read`,
+                ]
+              : []),
+          ],
         };
       } else {
         fact = defaultKeepAliveFact(
@@ -312,7 +328,11 @@ export const javaInterpreter: ServerInterpreter = {
       return {
         product: 'tomcat',
         label: 'Apache Tomcat',
-        facts: [defaultKeepAliveFact('tomcat', `no server.xml was available (${context.origin})`)],
+        facts: [
+          unknownKeepAliveFact('tomcat', 'keepAliveTimeout', context.origin, [
+            `Tomcat reads keepAliveTimeout from conf/server.xml, which was not available to read (${context.origin}); the stock file sets connectionTimeout="20000", the code default is 60000 ms: read it with tomcat:PATH`,
+          ]),
+        ],
         diagnostics,
         ports: [8080],
       };
@@ -340,12 +360,19 @@ export const javaInterpreter: ServerInterpreter = {
       ...fromEnv('SERVER_TOMCAT_CONNECTIONTIMEOUT', 'server.tomcat.connection-timeout'),
       ...springCandidates(files, SPRING_CONNECTION_KEYS),
     ];
-    const fact = springFact(
-      candidates,
-      connection,
-      diagnostics,
-      `nothing sets server.tomcat.keep-alive-timeout (${context.origin}); assuming a Spring Boot app on embedded Tomcat`,
-    );
+    // Spring Boot reads application.properties/yml packed in the jar: with no file of the app here,
+    // a value set there cannot be seen, so nothing on the command line or env is not "the default".
+    const fact =
+      candidates.length === 0 && connection.length === 0 && files.size === 0
+        ? unknownKeepAliveFact('tomcat', 'server.tomcat.keep-alive-timeout', context.origin, [
+            `nothing on the command line or in the environment sets server.tomcat.keep-alive-timeout, and the application.properties/yml packed in the app (${context.origin}) is not available to read`,
+          ])
+        : springFact(
+            candidates,
+            connection,
+            diagnostics,
+            `nothing sets server.tomcat.keep-alive-timeout (${context.origin}); assuming a Spring Boot app on embedded Tomcat`,
+          );
     const port = context.env.get('SERVER_PORT')?.value ?? '8080';
     return {
       product: 'tomcat',
@@ -483,10 +510,15 @@ export const dotnetInterpreter: ServerInterpreter = {
     }
     const fact =
       keepAliveFact('kestrel', candidates, TIMESPAN, diagnostics) ??
-      defaultKeepAliveFact(
-        'kestrel',
-        `nothing sets Kestrel:Limits:KeepAliveTimeout (${context.origin}), so Kestrel's default applies`,
-      );
+      // appsettings.json ships next to the app's dll: with no file of the app here, unknown.
+      (files.size === 0 && !context.appFolderSearched
+        ? unknownKeepAliveFact('kestrel', 'Kestrel:Limits:KeepAliveTimeout', context.origin, [
+            `nothing on the command line or in the environment sets Kestrel:Limits:KeepAliveTimeout, and the app's appsettings.json (${context.origin}) is not available to read`,
+          ])
+        : defaultKeepAliveFact(
+            'kestrel',
+            `nothing sets Kestrel:Limits:KeepAliveTimeout (${context.origin}), so Kestrel's default applies`,
+          ));
     const urls =
       context.env.get('ASPNETCORE_URLS')?.value ?? context.env.get('ASPNETCORE_HTTP_PORTS')?.value ?? '8080';
     return {

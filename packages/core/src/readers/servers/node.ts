@@ -5,6 +5,7 @@ import {
   envCandidate,
   keepAliveFact,
   portsFrom,
+  unknownKeepAliveFact,
 } from './facts.js';
 import { optionValue, programName } from './shell.js';
 import type { ServerInterpreter, ServerReading } from './types.js';
@@ -72,14 +73,19 @@ export const nodeInterpreter: ServerInterpreter = {
       : standaloneNext
         ? ['Next.js standalone server.js reads KEEP_ALIVE_TIMEOUT (ms)']
         : [];
+    // With no variable to read, the keep-alive is whatever the script's code sets: not read here, so
+    // unknown (issue 11), not Node's default. Named with #VAR (or Next.js standalone's
+    // KEEP_ALIVE_TIMEOUT), an unset variable leaves the server on Node's default.
     const fact =
       keepAliveFact(product, candidates, MS, diagnostics, convention) ??
-      defaultKeepAliveFact(
-        product,
-        variable
-          ? `${variable} is not set (${context.origin}), so Node's default applies`
-          : `Node has no flag or env var for keepAliveTimeout: assuming ${script || 'the script'} keeps Node's default (name the variable the server reads with #VAR)`,
-      );
+      (variable
+        ? defaultKeepAliveFact(
+            product,
+            `${variable} is not set (${context.origin}), so Node's default applies`,
+          )
+        : unknownKeepAliveFact(product, 'server.keepAliveTimeout', context.origin, [
+            `Node has no flag or env var for keepAliveTimeout: ${script || 'the script'} sets it in code (default 5 s if it does not), which is not read here; name the variable the server reads with #VAR, give the value with value:DURATION, or measure it with probe:URL`,
+          ]));
     void commandCandidate;
     const port = context.env.get('PORT')?.value;
     return { product, label, facts: [fact], diagnostics, ports: portsFrom([port]) };

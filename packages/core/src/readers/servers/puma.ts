@@ -6,6 +6,7 @@ import {
   fileCandidate,
   keepAliveFact,
   portsFrom,
+  unknownKeepAliveFact,
 } from './facts.js';
 import { optionValue, programName } from './shell.js';
 import type { ServerContext, ServerInterpreter, ServerReading } from './types.js';
@@ -59,6 +60,19 @@ export const pumaInterpreter: ServerInterpreter = {
     );
     if (configArg && !configPath)
       diagnostics.push(`config file ${configArg} (${context.origin}) was not available to read`);
+    /** Why persistent_timeout cannot be told, when it cannot. */
+    const blockers: string[] = [];
+    const lock = [...files].find(([p]) => /(^|\/)Gemfile\.lock$/.test(p));
+    if (configArg && !configPath)
+      blockers.push(
+        `persistent_timeout may be set in ${configArg}, which was not available to read (${context.origin})`,
+      );
+    else if (!configArg && !configPath && !lock && !context.appFolderSearched)
+      // Without -C, Puma loads config/puma/<env>.rb or config/puma.rb from the app's folder when it
+      // exists (every Rails app has one). With no file of the app here, that cannot be told.
+      blockers.push(
+        `Puma loads config/puma.rb from the app's folder when it exists; no file of the app is available here (${context.origin}), so its persistent_timeout is not known`,
+      );
     const candidates: Candidate[] = [];
     const flag = optionValue(argv, ['--persistent-timeout']);
     if (flag) candidates.push(commandCandidate(context, flag.flag, flag.value, 'persistent_timeout'));
@@ -69,34 +83,42 @@ export const pumaInterpreter: ServerInterpreter = {
         if (entry) candidates.push(envCandidate(c.env, entry, 'persistent_timeout'));
         else if (c.fallback)
           candidates.push(fileCandidate(configPath, c.line, 'persistent_timeout', c.fallback));
-        else
-          diagnostics.push(
-            `${configPath}:${c.line}: persistent_timeout reads ${c.env}, which is not set here`,
-          );
+        else {
+          const why = `${configPath}:${c.line}: persistent_timeout reads ${c.env}, which is not set here`;
+          diagnostics.push(why);
+          blockers.push(why);
+        }
       } else if (c?.value) candidates.push(fileCandidate(configPath, c.line, 'persistent_timeout', c.value));
-      else if (c)
-        diagnostics.push(
-          `${configPath}:${c.line}: persistent_timeout is not a literal (${c.raw.trim()}); not read`,
-        );
+      else if (c) {
+        const why = `${configPath}:${c.line}: persistent_timeout is computed (${c.raw.trim()}); this tool does not evaluate it`;
+        diagnostics.push(why);
+        blockers.push(why);
+      }
     }
     const env = context.env.get('PUMA_PERSISTENT_TIMEOUT');
     if (env) candidates.push(envCandidate('PUMA_PERSISTENT_TIMEOUT', env, 'persistent_timeout'));
-    const lock = [...files].find(([p]) => /(^|\/)Gemfile\.lock$/.test(p));
     const version = lock ? pumaVersionFromLockfile(lock[1]) : undefined;
+    const port = optionValue(argv, ['-p', '--port'])?.value ?? context.env.get('PORT')?.value ?? '9292';
+    const known = keepAliveFact(
+      'puma',
+      candidates,
+      { syntax: 'plain', defaultUnit: 's', unit: 'seconds' },
+      diagnostics,
+    );
+    // A file that could not be read may set persistent_timeout over the env default: only a value
+    // on the command line stands above it.
+    if (blockers.length > 0 && !(known && flag)) {
+      const fact = unknownKeepAliveFact('puma', 'persistent_timeout', context.origin, blockers);
+      return { product: 'puma', label: 'Puma', facts: [fact], diagnostics, ports: portsFrom([port]) };
+    }
     const fact =
-      keepAliveFact(
-        'puma',
-        candidates,
-        { syntax: 'plain', defaultUnit: 's', unit: 'seconds' },
-        diagnostics,
-      ) ??
+      known ??
       defaultKeepAliveFact(
         'puma',
         `nothing sets persistent_timeout (${context.origin}), so Puma's default applies${version ? ` (puma ${version} from ${lock![0]})` : ''}`,
         [],
         version,
       );
-    const port = optionValue(argv, ['-p', '--port'])?.value ?? context.env.get('PORT')?.value ?? '9292';
     return { product: 'puma', label: 'Puma', facts: [fact], diagnostics, ports: portsFrom([port]) };
   },
 };

@@ -6,6 +6,7 @@ import {
   fileCandidate,
   keepAliveFact,
   portsFrom,
+  unknownKeepAliveFact,
 } from './facts.js';
 import { lastAssignment, readPythonAssignments } from './python-config.js';
 import { optionValue, programName } from './shell.js';
@@ -49,25 +50,36 @@ export const hypercornInterpreter: ServerInterpreter = {
     const flag = optionValue(argv, ['--keep-alive']);
     if (flag) candidates.push(commandCandidate(context, flag.flag, flag.value, '--keep-alive'));
     const config = optionValue(argv, ['-c', '--config'])?.value.replace(/^(python|toml|file):/, '');
+    /** Why keep_alive_timeout cannot be told from the config file, when it cannot. */
+    let blocker: string | undefined;
     if (config) {
       const entry = [...(context.files ?? new Map<string, string>())].find(
         ([path]) => path === config || path.endsWith(`/${config.replace(/^\.\//, '')}`),
       );
-      if (!entry) diagnostics.push(`config file ${config} (${context.origin}) was not available to read`);
-      else {
+      if (!entry) {
+        diagnostics.push(`config file ${config} (${context.origin}) was not available to read`);
+        blocker = `keep_alive_timeout may be set in ${config}, which was not available to read (${context.origin})`;
+      } else {
         // TOML and Python share the `name = value` shape for simple settings.
         const a = lastAssignment(readPythonAssignments(entry[1]), 'keep_alive_timeout');
         if (a?.value !== undefined)
           candidates.push(fileCandidate(entry[0], a.line, 'keep_alive_timeout', a.value));
+        else if (a)
+          blocker = `${entry[0]}:${a.line}: keep_alive_timeout is computed (${a.raw.trim()}); this tool does not evaluate it`;
       }
     }
+    const known = keepAliveFact(
+      'hypercorn',
+      candidates,
+      { syntax: 'plain', defaultUnit: 's', unit: 'seconds' },
+      diagnostics,
+    );
+    // --keep-alive on the command line beats the file; without it, an unread file decides.
     const fact =
-      keepAliveFact(
-        'hypercorn',
-        candidates,
-        { syntax: 'plain', defaultUnit: 's', unit: 'seconds' },
-        diagnostics,
-      ) ??
+      (flag ? known : undefined) ??
+      (blocker
+        ? unknownKeepAliveFact('hypercorn', 'keep_alive_timeout', context.origin, [blocker])
+        : known) ??
       defaultKeepAliveFact(
         'hypercorn',
         `nothing sets keep_alive_timeout (${context.origin}), so hypercorn's default applies`,

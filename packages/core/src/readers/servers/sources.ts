@@ -140,6 +140,7 @@ export const procSource: SourceKindDefinition = {
       argv: snapshot.argv,
       env,
       files,
+      appFolderSearched: Boolean(snapshot.cwd && io.readTextFile),
       origin: `process ${snapshot.pid}`,
       backendEnv: request.spec.fragment || undefined,
     });

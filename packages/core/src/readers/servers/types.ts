@@ -17,12 +17,23 @@ export interface ServerContext {
   readonly env: ReadonlyMap<string, EnvEntry>;
   /** Config files the command may load (gunicorn.conf.py, config/puma.rb, appsettings.json), by path. */
   readonly files?: ReadonlyMap<string, string> | undefined;
+  /**
+   * The process's working directory was searched for the config files its server reads by default
+   * (`proc:`): a file missing from `files` does not exist there, so the server's default applies.
+   * Otherwise a missing default file (config/puma.rb, appsettings.json) may exist unseen.
+   */
+  readonly appFolderSearched?: boolean | undefined;
   /** Where the command came from, for notes (`image app.tar Cmd`, `Deployment web, container app`). */
   readonly origin: string;
   /** Where the command itself was written, when it is in a file (k8s `args:` line). */
   readonly commandFile?: { readonly file: string; readonly line?: number | undefined } | undefined;
   /** A Node server's documented env variable holding its keep-alive in ms (`#VAR` of a source). */
   readonly backendEnv?: string | undefined;
+  /**
+   * Why the process's environment is not fully known (an `env_file` not read, an ECS
+   * `environment = local.x`): a server default could then be overridden by a variable unseen.
+   */
+  readonly envUnknown?: readonly string[] | undefined;
 }
 
 /** What an interpreter made of a process: the server product and its facts. */

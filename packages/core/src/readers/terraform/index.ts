@@ -1,6 +1,7 @@
 import type { ConfigReader, ReaderDiagnostic, ReaderInput, ReaderResult, ReadSide } from '../types.js';
 import { readTerraformEcs } from './ecs.js';
 import { readTerraformLoadBalancers } from './lb.js';
+import { readTerraformModules } from './modules.js';
 
 /**
  * One resource as Terraform sees it, from HCL (through @cdktf/hcl2json, run by the caller since it
@@ -19,6 +20,10 @@ export interface TerraformResource {
   /** 1-based line of a top-level attribute in the block (HCL only). */
   attributeLine(name: string): number | undefined;
   readonly origin: 'hcl' | 'plan';
+  /** Set for a load balancer a module call creates: what to say when idle_timeout is not given. */
+  readonly viaModule?: { readonly call: string; readonly absentNote: string } | undefined;
+  /** Where an attribute was written, when not in `file` (an input a module call passes). */
+  attributeAt?(name: string): { readonly file: string; readonly line?: number | undefined } | undefined;
 }
 
 export interface TerraformDocuments {
@@ -28,7 +33,26 @@ export interface TerraformDocuments {
     string,
     { readonly value: unknown; readonly file: string; readonly line?: number | undefined }
   >;
+  /** `variable "x" { }` declared without a default: its value comes from outside (tfvars, -var, a caller). */
+  readonly variablesWithoutDefault?: ReadonlyMap<
+    string,
+    { readonly file: string; readonly line?: number | undefined }
+  >;
+  /** `module "NAME" { source = ... }` calls (HCL only). */
+  readonly modules?: readonly TerraformModuleCall[];
   readonly diagnostics: ReaderDiagnostic[];
+}
+
+/** One `module "NAME" { source = "..." ... }` block: its source and the inputs it passes. */
+export interface TerraformModuleCall {
+  readonly name: string;
+  readonly source: string;
+  readonly version?: string | undefined;
+  readonly file: string;
+  readonly line?: number | undefined;
+  /** Inputs as hcl2json gives them (expressions stay `${...}` strings). */
+  readonly inputs: Readonly<Record<string, unknown>>;
+  attributeLine(name: string): number | undefined;
 }
 
 interface BlockLines {
@@ -103,6 +127,8 @@ function fromHcl(
   out: {
     resources: TerraformResource[];
     variables: Map<string, { value: unknown; file: string; line?: number | undefined }>;
+    variablesWithoutDefault: Map<string, { file: string; line?: number | undefined }>;
+    modules: TerraformModuleCall[];
   },
 ) {
   const json = input.parsed;
@@ -128,12 +154,31 @@ function fromHcl(
   const variable = isRecord(json.variable) ? json.variable : {};
   for (const [name, bodies] of Object.entries(variable)) {
     const body = Array.isArray(bodies) ? bodies[0] : bodies;
-    if (!isRecord(body) || !('default' in body)) continue;
     const block = lines.get(`variable.${name}`);
+    if (!isRecord(body)) continue;
+    if (!('default' in body)) {
+      out.variablesWithoutDefault.set(name, { file: input.file, line: block?.line });
+      continue;
+    }
     out.variables.set(name, {
       value: body.default,
       file: input.file,
       line: block?.attributes.get('default') ?? block?.line,
+    });
+  }
+  const module = isRecord(json.module) ? json.module : {};
+  for (const [name, bodies] of Object.entries(module)) {
+    const body = Array.isArray(bodies) ? bodies[0] : bodies;
+    if (!isRecord(body) || typeof body.source !== 'string') continue;
+    const block = lines.get(`module.${name}`);
+    out.modules.push({
+      name,
+      source: body.source,
+      version: typeof body.version === 'string' ? body.version : undefined,
+      file: input.file,
+      line: block?.line,
+      inputs: body,
+      attributeLine: (attribute) => block?.attributes.get(attribute) ?? block?.line,
     });
   }
 }
@@ -172,6 +217,8 @@ export function parseTerraformDocuments(inputs: readonly ReaderInput[]): Terrafo
   const out = {
     resources: [] as TerraformResource[],
     variables: new Map<string, { value: unknown; file: string; line?: number | undefined }>(),
+    variablesWithoutDefault: new Map<string, { file: string; line?: number | undefined }>(),
+    modules: [] as TerraformModuleCall[],
   };
   const diagnostics: ReaderDiagnostic[] = [];
   for (const input of inputs) {
@@ -211,7 +258,13 @@ export function parseTerraformDocuments(inputs: readonly ReaderInput[]): Terrafo
       file: input.file,
     });
   }
-  return { resources: out.resources, variables: out.variables, diagnostics };
+  return {
+    resources: out.resources,
+    variables: out.variables,
+    variablesWithoutDefault: out.variablesWithoutDefault,
+    modules: out.modules,
+    diagnostics,
+  };
 }
 
 /**
@@ -223,6 +276,7 @@ export function parseTerraformDocuments(inputs: readonly ReaderInput[]): Terrafo
  */
 export const TERRAFORM_PARTS: Array<(documents: TerraformDocuments) => ReaderResult> = [
   readTerraformLoadBalancers,
+  readTerraformModules,
   readTerraformEcs,
 ];
 
@@ -241,7 +295,7 @@ export function readTerraform(inputs: readonly ReaderInput[]): ReaderResult {
 export const terraformReader: ConfigReader = {
   id: 'terraform',
   summary:
-    'Terraform HCL (a .tf file or a module folder) or `terraform show -json` output: aws_lb / aws_alb / aws_elb idle timeouts',
+    'Terraform HCL (a .tf file or a module folder) or `terraform show -json` output: aws_lb / aws_alb / aws_elb idle timeouts, module terraform-aws-modules/alb/aws',
   roles: ['pool', 'server'],
   preparse: 'hcl',
   folderFiles: /\.(tf|json)$/i,
