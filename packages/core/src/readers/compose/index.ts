@@ -201,10 +201,10 @@ export function readCompose(input: ReaderInput): ReaderResult {
       const base = dockerfileSpec(dfText, service.dockerfile).spec;
       spec = overlayContainer(base, spec);
     }
+    if (addTraefikSides(spec, { sides, diagnostics })) continue;
     const { side, diagnostics: d } = containerSide(spec, { files: input.includes });
     sides.push(side);
     diagnostics.push(...d.map((message) => ({ severity: 'warning' as const, message, file: input.file })));
-    addTraefikSides(spec, { sides, diagnostics });
   }
   return { sides, diagnostics };
 }

@@ -135,12 +135,12 @@ export function specsToResult(
 ): ReaderResult {
   const sides: ReadSide[] = [];
   for (const spec of specs) {
+    if (addTraefikSides(spec, { sides, diagnostics })) continue;
     const { side, diagnostics: d } = containerSide(spec, { backendEnv });
     sides.push(side);
     diagnostics.push(
       ...d.map((message) => ({ severity: 'warning' as const, message, file: spec.file, line: spec.line })),
     );
-    addTraefikSides(spec, { sides, diagnostics });
   }
   return { sides, diagnostics };
 }

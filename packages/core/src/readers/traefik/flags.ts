@@ -125,10 +125,15 @@ export function readTraefikContainer(spec: ContainerSpec): ReaderResult {
   return { sides, diagnostics };
 }
 
-/** For container readers (compose, ECS): adds Traefik's sides when the container runs Traefik. */
-export function addTraefikSides(spec: ContainerSpec, into: ReaderResult & { sides: ReadSide[] }): void {
-  if (!looksLikeTraefik(spec)) return;
+/**
+ * For container readers (compose, ECS): adds Traefik's sides when the container runs Traefik, and
+ * says whether it did. A Traefik container is described by its entry points and serversTransport,
+ * so the caller then skips the generic server side (which would only be an unknown keep-alive).
+ */
+export function addTraefikSides(spec: ContainerSpec, into: ReaderResult & { sides: ReadSide[] }): boolean {
+  if (!looksLikeTraefik(spec)) return false;
   const result = readTraefikContainer(spec);
   into.sides.push(...result.sides);
   (into.diagnostics as ReaderDiagnostic[]).push(...result.diagnostics);
+  return result.sides.length > 0;
 }
