@@ -30,3 +30,4 @@ export { parseSource, registerSourceKind, resolveSource, sourceKinds } from './s
 export * from './sources/spec.js';
 export * from './sources/types.js';
 export { defaultLabel, valueFact } from './sources/value.js';
+export * from './capture/index.js';

@@ -3,6 +3,7 @@ import { assertCommand } from './assert.js';
 import { checkCommand } from './check.js';
 import { defaultsCommand } from './defaults.js';
 import { diagnoseCommand } from './diagnose.js';
+import { evidenceCommand } from './evidence.js';
 import { labCommand } from './lab.js';
 import { probeCommand } from './probe.js';
 import { scanCommand } from './scan.js';
@@ -19,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   scanCommand,
   probeCommand,
   diagnoseCommand,
+  evidenceCommand,
   defaultsCommand,
 ];
 

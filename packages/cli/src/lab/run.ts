@@ -363,8 +363,8 @@ async function runScenario(plan: ScenarioPlan, context: ScenarioContext): Promis
   });
   let capture: string | null = null;
   let tcpdump: ReturnType<ProcessGroup['spawn']> | null = null;
-  if (options.capture && plan.name === 'mismatch') {
-    capture = join(dir, 'mismatch.pcap');
+  if (options.capture) {
+    capture = join(dir, `${plan.name}.pcap`);
     tcpdump = group.spawn(
       'tcpdump',
       findOnPath('tcpdump') ?? 'tcpdump',

@@ -1,0 +1,79 @@
+import type { Fact } from '../../facts.js';
+import type { IdleDistribution } from './idle-stats.js';
+
+/**
+ * Facts for the rules from what a capture measured. A capture only ever shows the shorter of the
+ * two timeouts on a connection (whichever fires first closes it), so:
+ * - server idle closes measure the server's keep-alive (median), and prove the client held idle
+ *   connections at least that long: a lower bound for the client's pool idle;
+ * - client idle closes measure the client's pool idle, and only give the server a lower bound,
+ *   which cannot show the rule holds: the server's value stays unknown, with what to collect.
+ */
+export interface SideMeasurement {
+  readonly idleCloses: number;
+  readonly idleCloseMs: IdleDistribution | null;
+}
+
+function ms(value: number): { type: 'duration'; ms: number; text: string } {
+  return { type: 'duration', ms: Math.round(value), text: `${Number(value.toFixed(1))}ms` };
+}
+
+export function measuredServerFact(
+  measured: SideMeasurement & { readonly keptIdleAtLeastMs: number | null },
+  from: string,
+): Fact {
+  const provenance = { kind: 'derived' as const, from };
+  if (measured.idleCloseMs !== null) {
+    return {
+      subject: 'server-keepalive',
+      value: ms(measured.idleCloseMs.median),
+      provenance,
+      notes: [
+        `measured: median idle time at ${measured.idleCloses} server-initiated close(s), spread ${measured.idleCloseMs.min}–${measured.idleCloseMs.max} ms`,
+      ],
+    };
+  }
+  return {
+    subject: 'server-keepalive',
+    value: { type: 'unset' },
+    provenance,
+    notes: [
+      measured.keptIdleAtLeastMs !== null
+        ? `not measured: the client always closed first; the server kept idle connections at least ${measured.keptIdleAtLeastMs} ms. Capture a client that idles longer (keepalive-parity probe URL under tcpdump) to measure it`
+        : 'not measured: the capture holds no idle close by this server',
+    ],
+  };
+}
+
+export function measuredClientFact(
+  measured: SideMeasurement & { readonly heldIdleAtLeastMs: number | null },
+  from: string,
+): Fact {
+  const provenance = { kind: 'derived' as const, from };
+  if (measured.idleCloseMs !== null) {
+    return {
+      subject: 'pool-idle',
+      value: ms(measured.idleCloseMs.median),
+      provenance,
+      notes: [
+        `measured: median idle time at ${measured.idleCloses} client-initiated close(s), spread ${measured.idleCloseMs.min}–${measured.idleCloseMs.max} ms`,
+      ],
+    };
+  }
+  if (measured.heldIdleAtLeastMs !== null) {
+    return {
+      subject: 'pool-idle',
+      value: ms(measured.heldIdleAtLeastMs),
+      provenance,
+      notes: [
+        `lower bound: the client still held idle connections when the server closed them after ${measured.heldIdleAtLeastMs} ms, so its pool idle is at least that`,
+      ],
+    };
+  }
+  return {
+    subject: 'pool-idle',
+    value: { type: 'unset' },
+    provenance,
+    notes: ['not measured: the capture holds no idle close on this client’s connections'],
+  };
+}

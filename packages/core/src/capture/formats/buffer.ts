@@ -1,0 +1,37 @@
+/**
+ * Bytes arriving in chunks, consumed in records: keeps the unread tail of the last chunk and joins
+ * it with the next one (a record may straddle chunks). Memory: the tail is at most one record.
+ */
+export class ChunkQueue {
+  data: Uint8Array = new Uint8Array(0);
+  view: DataView = new DataView(this.data.buffer);
+  /** Next unread byte in `data`. */
+  pos = 0;
+  /** Offset in the whole stream of `data[0]`. */
+  base = 0;
+
+  append(bytes: Uint8Array): void {
+    const rest = this.data.length - this.pos;
+    if (rest === 0) {
+      this.base += this.data.length;
+      this.data = bytes;
+    } else {
+      const joined = new Uint8Array(rest + bytes.length);
+      joined.set(this.data.subarray(this.pos), 0);
+      joined.set(bytes, rest);
+      this.base += this.pos;
+      this.data = joined;
+    }
+    this.pos = 0;
+    this.view = new DataView(this.data.buffer, this.data.byteOffset, this.data.byteLength);
+  }
+
+  available(): number {
+    return this.data.length - this.pos;
+  }
+
+  /** Stream offset of the next unread byte. */
+  offset(): number {
+    return this.base + this.pos;
+  }
+}
