@@ -1,4 +1,5 @@
 export * from './assemble.js';
+export * from './capture/index.js';
 export * from './duration/duration.js';
 export * from './duration/syntaxes.js';
 export * from './errors.js';
@@ -30,4 +31,3 @@ export { parseSource, registerSourceKind, resolveSource, sourceKinds } from './s
 export * from './sources/spec.js';
 export * from './sources/types.js';
 export { defaultLabel, valueFact } from './sources/value.js';
-export * from './capture/index.js';
