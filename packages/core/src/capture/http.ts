@@ -51,7 +51,7 @@ export function isHttp2Preface(data: Uint8Array, at: number, length: number): bo
     data[at + 2] === 0x49 &&
     data[at + 3] === 0x20 &&
     data[at + 4] === 0x2a &&
-    data[at + 9] === 0x32
+    data[at + 11] === 0x32
   );
 }
 

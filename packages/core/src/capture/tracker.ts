@@ -213,11 +213,10 @@ export class ConnectionTracker {
     let info: string | undefined;
     if (conn.server === 0) {
       if (isStatusLine(data, at, captured)) conn.server = side;
-      else if (isRequestLine(data, at, captured)) conn.server = side === 1 ? 2 : 1;
       else if (isHttp2Preface(data, at, captured)) {
         conn.server = side === 1 ? 2 : 1;
         conn.http2 = true;
-      }
+      } else if (isRequestLine(data, at, captured)) conn.server = side === 1 ? 2 : 1;
     }
     if (conn.server !== 0 && conn.server !== side) {
       // Client → server.
@@ -233,7 +232,8 @@ export class ConnectionTracker {
         conn.races.push(conn.openRace);
         this.startKeeping(conn);
       }
-      if (isRequestLine(data, at, captured)) {
+      if (isHttp2Preface(data, at, captured)) conn.http2 = true;
+      else if (isRequestLine(data, at, captured)) {
         info = firstLine(data, at, captured);
         conn.requests++;
         if (!conn.pending) {
@@ -242,7 +242,7 @@ export class ConnectionTracker {
           conn.pendingIdleUs = conn.lastDataUs >= 0 && !conn.responseOpen ? t - conn.lastDataUs : -1;
           conn.pendingReuse = conn.responses > 0;
         }
-      } else if (isHttp2Preface(data, at, captured)) conn.http2 = true;
+      }
     } else if (conn.server === side) {
       if (conn.openRace !== null && conn.openRace.answer === null) conn.openRace.answer = 'response';
       if (isStatusLine(data, at, captured)) {
