@@ -64,6 +64,8 @@ export interface ResponseHead {
   readonly chunked: boolean;
   /** The first line, for timelines. */
   readonly line: string;
+  /** The whole header block was captured (false: the snap length cut it). */
+  readonly headerComplete: boolean;
 }
 
 export function firstLine(data: Uint8Array, at: number, captured: number): string {
@@ -85,7 +87,8 @@ export function readResponseHead(
   const line = (lineEnd >= 0 ? text.slice(0, lineEnd) : text.slice(0, 200)).replace(/[^\x20-\x7e]/g, '?');
   const statusMatch = /^HTTP\/1\.(\d) (\d{3})/.exec(text);
   const status = statusMatch ? Number(statusMatch[2]) : null;
-  if (headerEnd < 0) return { status, closes: false, bodyRemaining: null, chunked: false, line };
+  if (headerEnd < 0)
+    return { status, closes: false, bodyRemaining: null, chunked: false, line, headerComplete: false };
   const head = text.slice(0, headerEnd).toLowerCase();
   const connection = /\r\nconnection:[ \t]*([^\r\n]*)/.exec(head)?.[1] ?? '';
   const http10 = statusMatch?.[1] === '0';
@@ -98,7 +101,7 @@ export function readResponseHead(
     bodyRemaining = 0;
   else if (chunked) bodyRemaining = chunkedEndsHere(data, at, captured, payloadLength) ? 0 : null;
   else if (lengthMatch) bodyRemaining = Math.max(0, Number(lengthMatch[1]) - bodyHere);
-  return { status, closes, bodyRemaining, chunked, line };
+  return { status, closes, bodyRemaining, chunked, line, headerComplete: true };
 }
 
 /** The segment was captured whole and ends with the last chunk (`0\r\n\r\n`). */

@@ -31,6 +31,8 @@ export interface TrackerOptions {
 /** In the lab the RST follows the request by 1 µs – 25 ms; a handler that crashes takes longer. */
 export const DEFAULT_RST_ANSWER_WINDOW_MS = 250;
 const TIMELINE_MAX = 64;
+/** Headers cut by the snap length: a server close within this of a response is not an idle close. */
+export const CLOSE_AFTER_RESPONSE_MS = 50;
 /** Closed connections remembered (so their last ACKs do not start a new one), capture seconds. */
 const RECENT_TTL_US = 120e6;
 const RECENT_MAX = 200_000;
@@ -63,6 +65,8 @@ class Connection {
   bodyRemaining: number | null = 0;
   chunked = false;
   closesAfterResponse = false;
+  /** The last response's headers were cut by the snap length. */
+  headerUnseen = false;
   finUs: [number, number, number] = [-1, -1, -1];
   rstUs: [number, number, number] = [-1, -1, -1];
   closer: 0 | Side = 0;
@@ -255,6 +259,7 @@ export class ConnectionTracker {
           conn.bodyRemaining = head.bodyRemaining;
           conn.chunked = head.chunked;
           conn.closesAfterResponse = head.closes;
+          conn.headerUnseen = !head.headerComplete;
         }
       } else if (conn.responseOpen) {
         if (conn.bodyRemaining !== null && !conn.chunked) {
@@ -331,7 +336,6 @@ function summarise(conn: Connection, closedAtUs: number | null): ConnectionSumma
   const clientKey = serverKey === conn.a ? conn.b : conn.a;
   const server = formatEndpoint(serverKey);
   const client = formatEndpoint(clientKey);
-  const clientRole: Side = conn.server === 1 ? 2 : 1;
   const closedBy = conn.closer === 0 ? null : conn.closer === conn.server ? 'server' : 'client';
   const timeline = conn.keepTimeline ?? undefined;
   const races: RaceRecord[] = conn.races.map((r) => ({
@@ -370,8 +374,13 @@ function summarise(conn: Connection, closedAtUs: number | null): ConnectionSumma
     const since = conn.lastDataUs >= 0 ? conn.lastDataUs : conn.establishedAtUs;
     if (since < 0) kind = 'idle-unknown';
     else idleMs = (conn.closeAtUs - since) / 1000;
+    // The snap length cut the response headers (no Connection: close to read): a server close this
+    // soon after a response is its close after N requests, not a keep-alive timeout.
+    if (kind === 'server-idle' && conn.headerUnseen && idleMs !== null && idleMs < CLOSE_AFTER_RESPONSE_MS) {
+      kind = 'server-after-requests';
+      idleMs = null;
+    }
   }
-  void clientRole;
   return {
     client,
     server,
