@@ -20,7 +20,7 @@ import { alivePids, runLabForTest, scenario } from './lab-helpers/run-lab.js';
 import { freePort, startServer, tempDir } from './support/servers.js';
 
 const ROOT = `/tmp/kap-evidence-${process.pid}`;
-const KEEP = process.env.KAP_KEEP_EVIDENCE === "1";
+const KEEP = process.env.KAP_KEEP_EVIDENCE === '1';
 const isRoot = process.getuid?.() === 0;
 
 async function evidence(...args: string[]) {
