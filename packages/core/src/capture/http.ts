@@ -7,12 +7,19 @@
 const MAX_HEADER_SCAN = 8192;
 
 function ascii(data: Uint8Array, start: number, length: number): string {
-  let text = '';
   const end = start + Math.min(length, MAX_HEADER_SCAN);
-  for (let i = start; i < end; i += 1024) {
-    text += String.fromCharCode.apply(null, Array.from(data.subarray(i, Math.min(end, i + 1024))));
+  // A typed array is array-like: no per-byte copy into a JS array.
+  return String.fromCharCode.apply(null, data.subarray(start, end) as unknown as number[]);
+}
+
+/** Offset of the first `\r\n\r\n` in the captured bytes (relative to `at`), or -1. */
+function headerEnd(data: Uint8Array, at: number, captured: number): number {
+  const end = at + Math.min(captured, MAX_HEADER_SCAN) - 3;
+  for (let i = at; i < end; i++) {
+    if (data[i] === 0x0d && data[i + 1] === 0x0a && data[i + 2] === 0x0d && data[i + 3] === 0x0a)
+      return i - at;
   }
-  return text;
+  return -1;
 }
 
 /** `HTTP/1.` at the start of the payload. */
@@ -81,22 +88,22 @@ export function readResponseHead(
   captured: number,
   payloadLength: number,
 ): ResponseHead {
-  const text = ascii(data, at, captured);
-  const headerEnd = text.indexOf('\r\n\r\n');
+  const end = headerEnd(data, at, captured);
+  const text = ascii(data, at, end >= 0 ? end + 4 : Math.min(captured, 256));
   const lineEnd = text.indexOf('\r\n');
   const line = (lineEnd >= 0 ? text.slice(0, lineEnd) : text.slice(0, 200)).replace(/[^\x20-\x7e]/g, '?');
   const statusMatch = /^HTTP\/1\.(\d) (\d{3})/.exec(text);
   const status = statusMatch ? Number(statusMatch[2]) : null;
-  if (headerEnd < 0)
+  if (end < 0)
     return { status, closes: false, bodyRemaining: null, chunked: false, line, headerComplete: false };
-  const head = text.slice(0, headerEnd).toLowerCase();
+  const head = text.slice(0, end).toLowerCase();
   const connection = /\r\nconnection:[ \t]*([^\r\n]*)/.exec(head)?.[1] ?? '';
   const http10 = statusMatch?.[1] === '0';
   const closes = /\bclose\b/.test(connection) || (http10 && !/\bkeep-alive\b/.test(connection));
   const chunked = /\r\ntransfer-encoding:[^\r\n]*chunked/.test(head);
   const lengthMatch = /\r\ncontent-length:[ \t]*(\d+)/.exec(head);
   let bodyRemaining: number | null = null;
-  const bodyHere = payloadLength - (headerEnd + 4);
+  const bodyHere = payloadLength - (end + 4);
   if (status !== null && (status === 204 || status === 304 || (status >= 100 && status < 200)))
     bodyRemaining = 0;
   else if (chunked) bodyRemaining = chunkedEndsHere(data, at, captured, payloadLength) ? 0 : null;

@@ -7,6 +7,7 @@ import {
   isStatusLine,
   readResponseHead,
 } from './http.js';
+import { PairMap } from './pair-map.js';
 import {
   endpointHost,
   formatEndpoint,
@@ -108,8 +109,11 @@ function seqBefore(x: number, y: number): boolean {
  * `HTTP/1.` status line (or receives a request line). Idle = no payload byte in either direction.
  */
 export class ConnectionTracker {
-  private readonly open = new Map<string, Connection>();
-  private readonly recent = new Map<string, number>();
+  private readonly open = new PairMap<Connection>();
+  /** Closed connections (by endpoints) with their close time, oldest first. */
+  private readonly recent = new PairMap<number>();
+  private readonly recentOrder: { a: number | string; b: number | string; at: number }[] = [];
+  private recentHead = 0;
   private readonly windowUs: number;
   private readonly timeline: boolean;
   private segments = 0;
@@ -130,27 +134,24 @@ export class ConnectionTracker {
   segment(s: Segment): void {
     const src = s.src;
     const dst = s.dst;
-    const forward =
-      typeof src === 'number' && typeof dst === 'number' ? src < dst : String(src) < String(dst);
-    const key = forward ? `${src}>${dst}` : `${dst}>${src}`;
-    let conn = this.open.get(key);
+    let conn = this.open.get(src, dst);
     const syn = (s.flags & TCP_SYN) !== 0;
     if (conn === undefined) {
-      const closedAt = this.recent.get(key);
+      const closedAt = this.recent.get(src, dst);
       if (closedAt !== undefined && !(syn && !(s.flags & TCP_ACK))) {
         this.ignoredAfterClose++;
         return;
       }
-      if (closedAt !== undefined) this.recent.delete(key);
+      if (closedAt !== undefined) this.recent.delete(src, dst);
       conn = new Connection(src, dst, s.timeUs);
       if (this.timeline) conn.timeline = [];
-      this.open.set(key, conn);
+      this.open.set(src, dst, conn);
     } else if (syn && !(s.flags & TCP_ACK) && conn.closer !== 0) {
       // Port reuse: a new SYN on a tuple whose connection had closed.
-      this.finish(key, conn, s.timeUs);
+      this.finish(conn, s.timeUs);
       conn = new Connection(src, dst, s.timeUs);
       if (this.timeline) conn.timeline = [];
-      this.open.set(key, conn);
+      this.open.set(src, dst, conn);
     }
     const side: Side = src === conn.a ? 1 : 2;
     const t = s.timeUs;
@@ -203,10 +204,10 @@ export class ConnectionTracker {
         conn.closeAtUs = t;
       }
       if (conn.server === side) this.serverReset(conn, side, t);
-      this.finish(key, conn, t);
+      this.finish(conn, t);
       return;
     }
-    if (conn.finUs[1] >= 0 && conn.finUs[2] >= 0) this.finish(key, conn, t);
+    if (conn.finUs[1] >= 0 && conn.finUs[2] >= 0) this.finish(conn, t);
     if ((++this.segments & 0xffff) === 0) this.purgeRecent(t);
   }
 
@@ -238,7 +239,7 @@ export class ConnectionTracker {
       }
       if (isHttp2Preface(data, at, captured)) conn.http2 = true;
       else if (isRequestLine(data, at, captured)) {
-        info = firstLine(data, at, captured);
+        if (conn.timeline !== null) info = firstLine(data, at, captured);
         conn.requests++;
         if (!conn.pending) {
           conn.pending = true;
@@ -304,30 +305,40 @@ export class ConnectionTracker {
     }
   }
 
-  private finish(key: string, conn: Connection, t: number): void {
-    this.open.delete(key);
-    this.recent.set(key, t);
-    if (this.recent.size > RECENT_MAX) {
-      const oldest = this.recent.keys().next().value;
-      if (oldest !== undefined) this.recent.delete(oldest);
-    }
+  private finish(conn: Connection, t: number): void {
+    this.open.delete(conn.a, conn.b);
+    this.recent.set(conn.a, conn.b, t);
+    this.recentOrder.push({ a: conn.a, b: conn.b, at: t });
+    if (this.recent.size > RECENT_MAX) this.forgetOldest();
     this.onClose(summarise(conn, conn.closer === 0 ? null : conn.closeAtUs));
   }
 
-  private purgeRecent(now: number): void {
-    for (const [key, at] of this.recent) {
-      if (now - at < RECENT_TTL_US) break;
-      this.recent.delete(key);
+  private forgetOldest(): void {
+    const oldest = this.recentOrder[this.recentHead++];
+    if (oldest !== undefined && this.recent.get(oldest.a, oldest.b) === oldest.at)
+      this.recent.delete(oldest.a, oldest.b);
+    if (this.recentHead > 65_536) {
+      this.recentOrder.splice(0, this.recentHead);
+      this.recentHead = 0;
     }
+  }
+
+  private purgeRecent(now: number): void {
+    while (
+      this.recentHead < this.recentOrder.length &&
+      now - this.recentOrder[this.recentHead]!.at >= RECENT_TTL_US
+    )
+      this.forgetOldest();
   }
 
   /** The capture ended: summarise every connection still open. */
   end(): void {
-    for (const [key, conn] of this.open) {
-      this.open.delete(key);
-      this.onClose(summarise(conn, null));
-    }
+    const still = [...this.open.values()];
+    this.open.clear();
+    for (const conn of still) this.onClose(summarise(conn, null));
     this.recent.clear();
+    this.recentOrder.length = 0;
+    this.recentHead = 0;
   }
 }
 
