@@ -1,4 +1,9 @@
-import { type EvidenceReport, OTHER_CLOSE_MEANINGS } from '@keepalive-parity/core';
+import {
+  type ClientMeasurement,
+  type EvidenceReport,
+  OTHER_CLOSE_MEANINGS,
+  type ServerMeasurement,
+} from '@keepalive-parity/core';
 import type { Palette } from '../render/color.js';
 
 function ms(value: number | null): string {
@@ -22,6 +27,27 @@ function table(rows: string[][]): string {
     .join('');
 }
 
+/** Per-server or per-client table of idle closes, with the other side's lower bound. */
+function sideTable<T extends ServerMeasurement | ClientMeasurement>(
+  rows: readonly T[],
+  boundTitle: string,
+  bound: (row: T) => number | null,
+): string {
+  if (rows.length === 0) return '  none: no idle close seen\n';
+  return table([
+    ['address', 'idle closes', 'min', 'median', 'max', 'FIN/RST', boundTitle],
+    ...rows.map((r) => [
+      r.address,
+      String(r.idleCloses),
+      ms(r.idleCloseMs?.min ?? null),
+      ms(r.idleCloseMs?.median ?? null),
+      ms(r.idleCloseMs?.max ?? null),
+      `${r.closedWith.fin}/${r.closedWith.rst}`,
+      ms(bound(r)),
+    ]),
+  ]);
+}
+
 /** The human view of `evidence`: races, per-server and per-client tables, hop verdicts, other closes. */
 export function renderEvidence(report: EvidenceReport, warnings: readonly string[], p: Palette): string {
   let out = `Packet-capture evidence: ${report.files.length} file(s), ${report.frames} frames, ${report.tcpSegments} TCP segments, ${report.connections} connections\n`;
@@ -42,39 +68,12 @@ export function renderEvidence(report: EvidenceReport, warnings: readonly string
     if (report.racesTotal > 50) out += `  … ${report.racesTotal - 50} more (see --json)\n`;
   }
   out += `\n${p.bold('Servers')} (keep-alive measured at server-initiated idle closes)\n`;
-  if (report.servers.length === 0) out += '  none: no idle close seen\n';
-  else {
-    out += table([
-      ['address', 'idle closes', 'min', 'median', 'max', 'FIN/RST', 'kept idle at least'],
-      ...report.servers.map((s) => [
-        s.address,
-        String(s.idleCloses),
-        ms(s.idleCloseMs?.min ?? null),
-        ms(s.idleCloseMs?.median ?? null),
-        ms(s.idleCloseMs?.max ?? null),
-        `${s.closedWith.fin}/${s.closedWith.rst}`,
-        ms(s.keptIdleAtLeastMs),
-      ]),
-    ]);
-    for (const s of report.servers)
-      if (s.idleCloseMs)
-        out += `  → the server at ${s.address} closes idle connections after ${seconds(s.idleCloseMs.median)} (${s.idleCloses} closes, spread ${seconds(s.idleCloseMs.min)}–${seconds(s.idleCloseMs.max)})\n`;
-  }
+  out += sideTable(report.servers, 'kept idle at least', (s) => s.keptIdleAtLeastMs);
+  for (const s of report.servers)
+    if (s.idleCloseMs)
+      out += `  → the server at ${s.address} closes idle connections after ${seconds(s.idleCloseMs.median)} (${s.idleCloses} closes, spread ${seconds(s.idleCloseMs.min)}–${seconds(s.idleCloseMs.max)})\n`;
   out += `\n${p.bold('Clients')} (pool idle measured at client-initiated idle closes)\n`;
-  if (report.clients.length === 0) out += '  none: no idle close seen\n';
-  else
-    out += table([
-      ['address', 'idle closes', 'min', 'median', 'max', 'FIN/RST', 'held idle at least'],
-      ...report.clients.map((c) => [
-        c.address,
-        String(c.idleCloses),
-        ms(c.idleCloseMs?.min ?? null),
-        ms(c.idleCloseMs?.median ?? null),
-        ms(c.idleCloseMs?.max ?? null),
-        `${c.closedWith.fin}/${c.closedWith.rst}`,
-        ms(c.heldIdleAtLeastMs),
-      ]),
-    ]);
+  out += sideTable(report.clients, 'held idle at least', (c) => c.heldIdleAtLeastMs);
   out += `\n${p.bold('Hops')} (server keep-alive >= client pool idle + margin ${report.marginMs} ms, the rules of check)\n`;
   if (report.hops.length === 0) out += '  none: no idle close to measure a hop from\n';
   for (const h of report.hops) {

@@ -1,3 +1,5 @@
+import type { ConnectionSummary } from '../connection.js';
+
 /**
  * The distribution of idle-at-close times for one server, client or hop. Exact up to
  * `MAX_SAMPLES` samples; beyond that every second sample is dropped (deterministically), so memory
@@ -65,4 +67,54 @@ export class IdleStats {
 
 export function round3(ms: number): number {
   return Math.round(ms * 1000) / 1000;
+}
+
+/** One address's idle closes, and the lower bound the other side's idle closes prove. */
+export interface AddressIdleCloses {
+  readonly address: string;
+  readonly idleCloses: number;
+  readonly idleCloseMs: IdleDistribution | null;
+  readonly closedWith: { readonly fin: number; readonly rst: number };
+  /** The longest idle close by the other side on this address's connections, or null. */
+  readonly boundMs: number | null;
+  /** False when the sample was thinned (over 100,000 closes): the median is then an estimate. */
+  readonly exact: boolean;
+  readonly histogram: readonly { fromMs: number; toMs: number; count: number }[];
+}
+
+/**
+ * Idle closes per address: `own` closes are measured, `other` closes (the other side closed first)
+ * only give a lower bound. Shared by the server and client measurements.
+ */
+export function idleClosesByAddress(
+  own: 'server-idle' | 'client-idle',
+  addressOf: (summary: ConnectionSummary) => string,
+): { add(summary: ConnectionSummary): void; result(): AddressIdleCloses[] } {
+  const byAddress = new Map<string, { stats: IdleStats; bound: number }>();
+  return {
+    add(summary) {
+      if (summary.idleMs === null || (summary.kind !== 'server-idle' && summary.kind !== 'client-idle'))
+        return;
+      const address = addressOf(summary);
+      let entry = byAddress.get(address);
+      if (!entry) {
+        entry = { stats: new IdleStats(), bound: -1 };
+        byAddress.set(address, entry);
+      }
+      if (summary.kind === own) entry.stats.add(summary.idleMs, summary.how);
+      else entry.bound = Math.max(entry.bound, summary.idleMs);
+    },
+    result: () =>
+      [...byAddress.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([address, { stats, bound }]) => ({
+          address,
+          idleCloses: stats.count,
+          idleCloseMs: stats.distribution(),
+          closedWith: { fin: stats.fin, rst: stats.rst },
+          boundMs: bound >= 0 ? round3(bound) : null,
+          exact: stats.exact,
+          histogram: stats.histogram(),
+        })),
+  };
 }

@@ -1,4 +1,4 @@
-import type { Fact } from '../../facts.js';
+import type { Fact, Provenance } from '../../facts.js';
 import type { IdleDistribution } from './idle-stats.js';
 
 /**
@@ -18,21 +18,32 @@ function ms(value: number): { type: 'duration'; ms: number; text: string } {
   return { type: 'duration', ms: Math.round(value), text: `${Number(value.toFixed(1))}ms` };
 }
 
+/** The measured median, when the side closed idle connections itself. */
+function medianFact(
+  subject: 'server-keepalive' | 'pool-idle',
+  side: 'server' | 'client',
+  measured: SideMeasurement,
+  provenance: Provenance,
+): Fact | null {
+  if (measured.idleCloseMs === null) return null;
+  const { min, median, max } = measured.idleCloseMs;
+  return {
+    subject,
+    value: ms(median),
+    provenance,
+    notes: [
+      `measured: median idle time at ${measured.idleCloses} ${side}-initiated close(s), spread ${min}–${max} ms`,
+    ],
+  };
+}
+
 export function measuredServerFact(
   measured: SideMeasurement & { readonly keptIdleAtLeastMs: number | null },
   from: string,
 ): Fact {
   const provenance = { kind: 'derived' as const, from };
-  if (measured.idleCloseMs !== null) {
-    return {
-      subject: 'server-keepalive',
-      value: ms(measured.idleCloseMs.median),
-      provenance,
-      notes: [
-        `measured: median idle time at ${measured.idleCloses} server-initiated close(s), spread ${measured.idleCloseMs.min}–${measured.idleCloseMs.max} ms`,
-      ],
-    };
-  }
+  const fact = medianFact('server-keepalive', 'server', measured, provenance);
+  if (fact) return fact;
   return {
     subject: 'server-keepalive',
     value: { type: 'unset' },
@@ -50,16 +61,8 @@ export function measuredClientFact(
   from: string,
 ): Fact {
   const provenance = { kind: 'derived' as const, from };
-  if (measured.idleCloseMs !== null) {
-    return {
-      subject: 'pool-idle',
-      value: ms(measured.idleCloseMs.median),
-      provenance,
-      notes: [
-        `measured: median idle time at ${measured.idleCloses} client-initiated close(s), spread ${measured.idleCloseMs.min}–${measured.idleCloseMs.max} ms`,
-      ],
-    };
-  }
+  const fact = medianFact('pool-idle', 'client', measured, provenance);
+  if (fact) return fact;
   if (measured.heldIdleAtLeastMs !== null) {
     return {
       subject: 'pool-idle',

@@ -1,19 +1,11 @@
-import type { IdleDistribution } from './idle-stats.js';
-import { IdleStats, round3 } from './idle-stats.js';
+import { type AddressIdleCloses, idleClosesByAddress } from './idle-stats.js';
 import type { EvidenceFindingDefinition } from './types.js';
 
-export interface ServerMeasurement {
-  /** `10.0.3.7:8080`. */
+export interface ServerMeasurement extends Omit<AddressIdleCloses, 'boundMs'> {
+  /** `10.0.3.7:8080`; `idleCloses`: server-initiated closes of idle connections. */
   readonly address: string;
-  /** Server-initiated closes of idle connections (its keep-alive timeout firing). */
-  readonly idleCloses: number;
-  readonly idleCloseMs: IdleDistribution | null;
-  readonly closedWith: { readonly fin: number; readonly rst: number };
   /** Clients closed first: the server kept idle connections open at least this long (lower bound). */
   readonly keptIdleAtLeastMs: number | null;
-  /** False when the sample was thinned (over 100,000 closes): the median is then an estimate. */
-  readonly exact: boolean;
-  readonly histogram: readonly { fromMs: number; toMs: number; count: number }[];
 }
 
 export const serverKeepAliveFinding: EvidenceFindingDefinition<ServerMeasurement[]> = {
@@ -22,36 +14,10 @@ export const serverKeepAliveFinding: EvidenceFindingDefinition<ServerMeasurement
   summary:
     'The idle time before every server-initiated close of an idle connection: the server’s real keep-alive timeout, per server address.',
   create() {
-    const servers = new Map<string, { stats: IdleStats; keptAtLeast: number }>();
-    const entry = (address: string) => {
-      let found = servers.get(address);
-      if (!found) {
-        found = { stats: new IdleStats(), keptAtLeast: -1 };
-        servers.set(address, found);
-      }
-      return found;
-    };
+    const closes = idleClosesByAddress('server-idle', (s) => s.server);
     return {
-      add(summary) {
-        if (summary.idleMs === null) return;
-        if (summary.kind === 'server-idle') entry(summary.server).stats.add(summary.idleMs, summary.how);
-        else if (summary.kind === 'client-idle') {
-          const e = entry(summary.server);
-          e.keptAtLeast = Math.max(e.keptAtLeast, summary.idleMs);
-        }
-      },
-      result: () =>
-        [...servers.entries()]
-          .sort(([a], [b]) => (a < b ? -1 : 1))
-          .map(([address, { stats, keptAtLeast }]) => ({
-            address,
-            idleCloses: stats.count,
-            idleCloseMs: stats.distribution(),
-            closedWith: { fin: stats.fin, rst: stats.rst },
-            keptIdleAtLeastMs: keptAtLeast >= 0 ? round3(keptAtLeast) : null,
-            exact: stats.exact,
-            histogram: stats.histogram(),
-          })),
+      add: closes.add,
+      result: () => closes.result().map(({ boundMs, ...rest }) => ({ ...rest, keptIdleAtLeastMs: boundMs })),
     };
   },
 };

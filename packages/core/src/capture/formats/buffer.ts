@@ -1,3 +1,5 @@
+import type { CaptureDiagnostic } from '../types.js';
+
 /**
  * Bytes arriving in chunks, consumed in records: keeps the unread tail of the last chunk and joins
  * it with the next one (a record may straddle chunks). Memory: the tail is at most one record.
@@ -33,5 +35,33 @@ export class ChunkQueue {
   /** Stream offset of the next unread byte. */
   offset(): number {
     return this.base + this.pos;
+  }
+}
+
+/**
+ * The end of a capture's bytes: nothing at all, too little for the file header, or a last record
+ * (pcap) / block (pcapng) cut short. `headerRead` says whether the file header was complete.
+ */
+export function reportEndOfInput(
+  queue: ChunkQueue,
+  headerRead: boolean,
+  what: { readonly file: string; readonly header: string; readonly record: 'record' | 'block' },
+  report: (d: CaptureDiagnostic) => void,
+): void {
+  const rest = queue.available();
+  if (!headerRead) {
+    report({
+      file: what.file,
+      offset: 0,
+      code: rest === 0 ? 'empty' : 'not-a-capture',
+      message: rest === 0 ? 'empty file' : `too short for ${what.header}`,
+    });
+  } else if (rest > 0) {
+    report({
+      file: what.file,
+      offset: queue.offset(),
+      code: 'truncated-record',
+      message: `the last ${what.record} is cut short (${rest} bytes of it present); the packets before it were read`,
+    });
   }
 }

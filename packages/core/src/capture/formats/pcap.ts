@@ -1,5 +1,5 @@
 import type { CaptureFormatDefinition, Frame } from '../types.js';
-import { ChunkQueue } from './buffer.js';
+import { ChunkQueue, reportEndOfInput } from './buffer.js';
 
 /**
  * Classic libpcap files: a 24-byte header, then 16-byte record headers each followed by the frame.
@@ -84,22 +84,13 @@ export const pcapFormat: CaptureFormatDefinition = {
         }
       },
       end() {
-        if (failed) return;
-        if (header === null) {
-          report({
-            file,
-            offset: 0,
-            code: queue.available() === 0 ? 'empty' : 'not-a-capture',
-            message: queue.available() === 0 ? 'empty file' : 'too short for a pcap header',
-          });
-        } else if (queue.available() > 0) {
-          report({
-            file,
-            offset: queue.offset(),
-            code: 'truncated-record',
-            message: `the last record is cut short (${queue.available()} bytes of it present); the packets before it were read`,
-          });
-        }
+        if (!failed)
+          reportEndOfInput(
+            queue,
+            header !== null,
+            { file, header: 'a pcap header', record: 'record' },
+            report,
+          );
       },
     };
   },

@@ -1,5 +1,5 @@
 import type { CaptureFormatDefinition, Frame } from '../types.js';
-import { ChunkQueue } from './buffer.js';
+import { ChunkQueue, reportEndOfInput } from './buffer.js';
 
 /**
  * pcapng (Wireshark's default, `editcap -F pcapng`): blocks of type, length, body, length. Each
@@ -150,22 +150,13 @@ export const pcapngFormat: CaptureFormatDefinition = {
         }
       },
       end() {
-        if (failed) return;
-        if (!started) {
-          report({
-            file,
-            offset: 0,
-            code: queue.available() === 0 ? 'empty' : 'not-a-capture',
-            message: queue.available() === 0 ? 'empty file' : 'too short for a pcapng section header',
-          });
-        } else if (queue.available() > 0) {
-          report({
-            file,
-            offset: queue.offset(),
-            code: 'truncated-record',
-            message: `the last block is cut short (${queue.available()} bytes of it present); the packets before it were read`,
-          });
-        }
+        if (!failed)
+          reportEndOfInput(
+            queue,
+            started,
+            { file, header: 'a pcapng section header', record: 'block' },
+            report,
+          );
       },
     };
   },
