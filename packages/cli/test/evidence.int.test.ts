@@ -17,7 +17,8 @@ import { ProcessGroup } from '../src/lab/processes.js';
 import { BIN, parseJson, runCli } from './cli-helpers.js';
 import { withCaptures } from './evidence-helpers/capture.js';
 import { alivePids, runLabForTest, scenario } from './lab-helpers/run-lab.js';
-import { freePort, startServer, tempDir } from './support/servers.js';
+import { startNginx } from './probe-helpers/servers.js';
+import { freePort, startServer } from './support/servers.js';
 
 const ROOT = `/tmp/kap-evidence-${process.pid}`;
 const KEEP = process.env.KAP_KEEP_EVIDENCE === '1';
@@ -88,7 +89,10 @@ describe('evidence on lab captures (tcpdump -i lo)', { skip: !isRoot && 'tcpdump
     const { report } = await evidence(capture);
     const server = report.servers[0];
     assert.ok(server.idleCloses >= 4, JSON.stringify(server));
-    // The backend's own idle timer fires after exactly 1000 ms unless its event loop is late.
+    // The backend's own idle timer fires after exactly 1000 ms unless its event loop is late. This
+    // is a timing assertion (the issue's acceptance: within 5 ms), not a derived bound: on this
+    // 2-vCPU host the lab tests measured the timer 0.4–4 ms late at load averages up to 16; a host
+    // loaded enough to delay a timer by more than 5 ms on most of the 4+ closes makes it fail.
     assert.ok(Math.abs(server.idleCloseMs.median - 1000) <= 5, JSON.stringify(server.idleCloseMs));
     assert.equal(report.hops[0].verdict, 'violation');
     const fromCapture = await checkVerdict('--backend', `pcap:${capture}`, '--lb', `pcap:${capture}`);
@@ -159,28 +163,6 @@ describe('evidence on lab captures (tcpdump -i lo)', { skip: !isRoot && 'tcpdump
   });
 });
 
-const NGINX_CONFIG = (dir: string, port: number) => `daemon off;
-master_process on;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/tmp/body;
-  proxy_temp_path ${dir}/tmp/proxy;
-  fastcgi_temp_path ${dir}/tmp/fastcgi;
-  uwsgi_temp_path ${dir}/tmp/uwsgi;
-  scgi_temp_path ${dir}/tmp/scgi;
-  keepalive_timeout 1s;
-  keepalive_requests 3;
-  server {
-    listen 127.0.0.1:${port};
-    location / { return 200 "ok\\n"; }
-  }
-}
-`;
-
 function get(agent: http.Agent, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const request = http.get({ host: '127.0.0.1', port, path: '/', agent }, (response) => {
@@ -201,15 +183,7 @@ describe('evidence on real servers, capture variants', { skip: !isRoot && 'tcpdu
   let port = 0;
   before(async () => {
     mkdirSync(dir, { recursive: true });
-    const nginx = await startServer({
-      name: 'nginx-backend',
-      command: 'nginx',
-      args: (d) => ['-p', d, '-c', `${d}/nginx.conf`, '-e', `${d}/error.log`],
-      prepare: (d, p) => {
-        mkdirSync(join(d, 'tmp'), { recursive: true });
-        writeFileSync(join(d, 'nginx.conf'), NGINX_CONFIG(d, p));
-      },
-    });
+    const nginx = await startNginx(1, 'keepalive_requests 3;');
     port = nginx.port;
     try {
       await withCaptures(
@@ -383,5 +357,3 @@ server.listen(Number(process.argv[1]), '127.0.0.1', () => console.log('listening
     assert.ok(statSync(refusedCapture).size > 24);
   });
 });
-
-void tempDir;
