@@ -11,7 +11,7 @@ import {
   KeepaliveParityError,
 } from '@keepalive-parity/core';
 
-const CHUNK_BYTES = 1 << 20;
+const CHUNK_BYTES = 1 << 18;
 const MAX_FOLDER_FILES = 10_000;
 
 /** Every regular file under a folder (recursive, sorted, hidden entries skipped). */
