@@ -65,6 +65,50 @@ describe('evidence command', () => {
     assert.match(result.stdout, /Clients[^\n]*\n\s+address\s+idle closes/);
   });
 
+  test('check on pcap: sources: a lower bound can show a violation, never that the rule holds', async () => {
+    const backend = write('backend.pcap', scenarioPackets({ idleMs: 10_000 }));
+    // The client's pool idle measured at its own idle closes (1 s): the rule can be judged.
+    const clientCloses = write('client-closes.pcap', scenarioPackets({ idleMs: 1000, clientCloses: true }));
+    const measured = await runCli([
+      'check',
+      '--backend',
+      `pcap:${backend}`,
+      '--lb',
+      `pcap:${clientCloses}`,
+      '--margin',
+      '1s',
+      '--json',
+    ]);
+    assert.equal(parseJson(measured).verdict, 'holds');
+    assert.equal(measured.code, 0);
+    // Only a server's idle close at 1 s: the client held connections at least 1 s, maybe far longer.
+    const serverCloses = write('server-closes.pcap', scenarioPackets({ idleMs: 1000, server: '10.0.3.9' }));
+    const bound = await runCli([
+      'check',
+      '--backend',
+      `pcap:${backend}`,
+      '--lb',
+      `pcap:${serverCloses}`,
+      '--margin',
+      '1s',
+      '--json',
+    ]);
+    assert.equal(parseJson(bound).verdict, 'unknown');
+    assert.equal(bound.code, 2);
+    // The same lower bound against a server that closes sooner than it: a proven violation.
+    const shortServer = write('short.pcap', scenarioPackets({ idleMs: 500 }));
+    const violation = await runCli([
+      'check',
+      '--backend',
+      `pcap:${shortServer}`,
+      '--lb',
+      `pcap:${serverCloses}`,
+      '--json',
+    ]);
+    assert.equal(parseJson(violation).verdict, 'violation');
+    assert.equal(violation.code, 1);
+  });
+
   test('check --backend pcap: names the missing file (exit 2)', async () => {
     const result = await runCli(['check', '--backend', `pcap:${join(dir, 'missing.pcap')}`, '--lb', '60s']);
     assert.equal(result.code, 2);

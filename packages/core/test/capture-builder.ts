@@ -243,6 +243,8 @@ export function scenarioPackets(options: {
   readonly sport?: number;
   readonly idleMs: number;
   readonly race?: 'fin-then-request' | 'request-then-rst';
+  /** The client closes the idle connection (its pool idle timeout) instead of the server. */
+  readonly clientCloses?: boolean;
 }): Packet[] {
   const t0 = options.startUs ?? 1_780_000_000_000_000;
   const c = options.client ?? '10.0.3.5';
@@ -287,6 +289,10 @@ export function scenarioPackets(options: {
   } else if (options.race === 'request-then-rst') {
     packets.push(up(idle, 'PA', 101 + request.length, request));
     packets.push(down(idle + 940, 'RA', 501 + response.length));
+  } else if (options.clientCloses) {
+    packets.push(up(idle, 'FA', 101 + request.length));
+    packets.push(down(idle + 50, 'FA', 501 + response.length));
+    packets.push(up(idle + 60, 'A', 102 + request.length));
   } else {
     packets.push(down(idle, 'FA', 501 + response.length));
     packets.push(up(idle + 50, 'FA', 101 + request.length));

@@ -72,6 +72,11 @@ export interface ConnectionSummary {
   /** Idle time before the close, for `server-idle` / `client-idle` (ms, fractional). */
   readonly idleMs: number | null;
   readonly requests: number;
+  /**
+   * The longest idle period after which a request on this connection was answered with a response:
+   * the server kept the connection at least that long, and the client pooled it at least that long.
+   */
+  readonly maxServedIdleMs: number | null;
   readonly openedAtUs: number;
   readonly closedAtUs: number | null;
   readonly races: readonly RaceRecord[];

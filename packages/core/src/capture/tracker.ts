@@ -62,6 +62,7 @@ class Connection {
   pendingAtUs = 0;
   pendingIdleUs = -1;
   pendingReuse = false;
+  maxServedIdleUs = -1;
   responseOpen = false;
   bodyRemaining: number | null = 0;
   chunked = false;
@@ -254,6 +255,8 @@ export class ConnectionTracker {
         const head = readResponseHead(data, at, captured, s.payloadLength);
         info = head.line;
         if (head.status === null || head.status >= 200) {
+          if (conn.pending && conn.pendingReuse && conn.pendingIdleUs > conn.maxServedIdleUs)
+            conn.maxServedIdleUs = conn.pendingIdleUs;
           conn.responses++;
           conn.pending = false;
           conn.responseOpen = head.bodyRemaining !== 0;
@@ -401,6 +404,7 @@ function summarise(conn: Connection, closedAtUs: number | null): ConnectionSumma
     how: conn.closeHow,
     idleMs,
     requests: conn.requests,
+    maxServedIdleMs: conn.maxServedIdleUs >= 0 ? conn.maxServedIdleUs / 1000 : null,
     openedAtUs: conn.openedAtUs,
     closedAtUs,
     races,

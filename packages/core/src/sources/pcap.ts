@@ -1,5 +1,10 @@
 import type { EvidenceReport } from '../capture/analysis.js';
-import { measuredClientFact, measuredServerFact } from '../capture/findings/measured-facts.js';
+import {
+  clientIsLowerBound,
+  lowerBoundDiagnostic,
+  measuredClientFact,
+  measuredServerFact,
+} from '../capture/findings/measured-facts.js';
 import { KeepaliveParityError } from '../errors.js';
 import type { ResolvedSide, SourceIo, SourceKindDefinition } from './types.js';
 
@@ -51,6 +56,9 @@ export const pcapSource: SourceKindDefinition = {
               product: request.product,
               facts: [{ ...measuredClientFact(c, from(c.address)), product: request.product }],
               source: request.spec.raw,
+              diagnostics: clientIsLowerBound(c)
+                ? [lowerBoundDiagnostic(file, c.heldIdleAtLeastMs ?? 0)]
+                : undefined,
             }));
     if (sides.length === 0) {
       const known = (request.role === 'server' ? report.servers : report.clients).map((s) => s.address);

@@ -1,7 +1,12 @@
 import { evaluateHop, type Verdict } from '../../evaluate.js';
 import type { Hop } from '../../hops.js';
 import { IdleStats, round3 } from './idle-stats.js';
-import { measuredClientFact, measuredServerFact } from './measured-facts.js';
+import {
+  clientIsLowerBound,
+  lowerBoundDiagnostic,
+  measuredClientFact,
+  measuredServerFact,
+} from './measured-facts.js';
 import type { EvidenceFindingDefinition } from './types.js';
 
 export interface HopEntry {
@@ -60,18 +65,24 @@ export const hopVerdictFinding: EvidenceFindingDefinition<HopEntry[]> = {
               },
               from,
             );
-            const clientFact = measuredClientFact(
-              {
-                idleCloses: pair.clientIdle.count,
-                idleCloseMs: pair.clientIdle.distribution(),
-                heldIdleAtLeastMs: pair.serverIdle.count > 0 ? round3(pair.serverIdle.max) : null,
-              },
-              from,
-            );
+            const clientMeasured = {
+              idleCloses: pair.clientIdle.count,
+              idleCloseMs: pair.clientIdle.distribution(),
+              heldIdleAtLeastMs: pair.serverIdle.count > 0 ? round3(pair.serverIdle.max) : null,
+            };
+            const clientFact = measuredClientFact(clientMeasured, from);
+            const clientDiagnostics = clientIsLowerBound(clientMeasured)
+              ? [lowerBoundDiagnostic('capture', clientMeasured.heldIdleAtLeastMs ?? 0)]
+              : undefined;
             const hop: Hop = {
               index,
               name: `${pair.client} → ${pair.server}`,
-              client: { label: pair.client, facts: [clientFact], source: 'capture' },
+              client: {
+                label: pair.client,
+                facts: [clientFact],
+                source: 'capture',
+                diagnostics: clientDiagnostics,
+              },
               server: { label: pair.server, facts: [serverFact], source: 'capture' },
               marginMs: options.marginMs,
             };

@@ -75,7 +75,7 @@ export interface AddressIdleCloses {
   readonly idleCloses: number;
   readonly idleCloseMs: IdleDistribution | null;
   readonly closedWith: { readonly fin: number; readonly rst: number };
-  /** The longest idle close by the other side on this address's connections, or null. */
+  /** The longest idle the address tolerated: the other side's idle closes, requests served after an idle period; or null. */
   readonly boundMs: number | null;
   /** False when the sample was thinned (over 100,000 closes): the median is then an estimate. */
   readonly exact: boolean;
@@ -93,14 +93,18 @@ export function idleClosesByAddress(
   const byAddress = new Map<string, { stats: IdleStats; bound: number }>();
   return {
     add(summary) {
-      if (summary.idleMs === null || (summary.kind !== 'server-idle' && summary.kind !== 'client-idle'))
-        return;
+      const idleClose =
+        summary.idleMs !== null && (summary.kind === 'server-idle' || summary.kind === 'client-idle');
+      if (!idleClose && summary.maxServedIdleMs === null) return;
       const address = addressOf(summary);
       let entry = byAddress.get(address);
       if (!entry) {
         entry = { stats: new IdleStats(), bound: -1 };
         byAddress.set(address, entry);
       }
+      // A request served after an idle period bounds both sides from below.
+      if (summary.maxServedIdleMs !== null) entry.bound = Math.max(entry.bound, summary.maxServedIdleMs);
+      if (!idleClose || summary.idleMs === null) return;
       if (summary.kind === own) entry.stats.add(summary.idleMs, summary.how);
       else entry.bound = Math.max(entry.bound, summary.idleMs);
     },

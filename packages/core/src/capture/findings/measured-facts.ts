@@ -1,4 +1,5 @@
 import type { Fact, Provenance } from '../../facts.js';
+import type { ReaderDiagnostic } from '../../readers/types.js';
 import type { IdleDistribution } from './idle-stats.js';
 
 /**
@@ -79,4 +80,24 @@ export function measuredClientFact(
     provenance,
     notes: ['not measured: the capture holds no idle close on this client’s connections'],
   };
+}
+
+/**
+ * A lower bound can prove a violation (the pool idles at least this long) but never that the rule
+ * holds: attached to the side as an error-severity diagnostic, it turns `holds` into `unknown`
+ * (evaluate.ts) and leaves `violation` standing.
+ */
+export function lowerBoundDiagnostic(file: string, boundMs: number): ReaderDiagnostic {
+  return {
+    severity: 'error',
+    message: `only a lower bound was measured (the client pool idle is at least ${boundMs} ms): it can show a violation, not that the rule holds; capture a client idle close to measure it`,
+    file,
+  };
+}
+
+/** True when the client fact is a lower bound rather than a measured median. */
+export function clientIsLowerBound(
+  measured: SideMeasurement & { readonly heldIdleAtLeastMs: number | null },
+): boolean {
+  return measured.idleCloseMs === null && measured.heldIdleAtLeastMs !== null;
 }
