@@ -139,6 +139,7 @@ function pop() {
 }
 
 let nextPort = 0;
+const completed = { race: 0, server: 0, client: 0 };
 let connections = 0;
 const START_US = 1_780_000_000_000_000;
 function newConnection(t) {
@@ -220,6 +221,7 @@ while (written < targetBytes) {
       if (c.ending === 'race') down(RST);
       else if (c.ending === 'client') up(ACK);
       else down(ACK);
+      completed[c.ending]++;
       done = true;
       break;
   }
@@ -233,4 +235,6 @@ while (written < targetBytes) {
 }
 await flush();
 await new Promise((resolve) => stream.end(resolve));
-process.stderr.write(`wrote ${out}: ${written} bytes, ${connections} connections started\n`);
+process.stderr.write(
+  `wrote ${out}: ${written} bytes, ${connections} connections started; completed: ${completed.race} races, ${completed.server} server idle closes, ${completed.client} client idle closes\n`,
+);
