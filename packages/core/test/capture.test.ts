@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { analyzeCaptures, CaptureAnalyzer, type EvidenceReport } from '../src/index.js';
+import {
+  analyzeCaptures,
+  CaptureAnalyzer,
+  ConnectionTracker,
+  type EvidenceReport,
+  MAX_OPEN_CONNECTIONS,
+  type Segment,
+} from '../src/index.js';
 import { type Link, type Packet, pcap, pcapng, scenarioPackets } from './capture-builder.js';
 
 const OPTIONS = { marginMs: 5000 };
@@ -236,4 +243,33 @@ describe('connections', () => {
     );
     assert.deepEqual(report.otherCloses[0]!.requests, { min: 1, max: 1 });
   });
+});
+
+test('memory bound: beyond MAX_OPEN_CONNECTIONS open at once, the silent half is summarised and dropped', () => {
+  const closed: string[] = [];
+  const tracker = new ConnectionTracker((summary) => closed.push(summary.kind));
+  const segment: Segment = {
+    timeUs: 0,
+    src: 0,
+    dst: 0,
+    flags: 0x02,
+    seq: 1,
+    ack: 0,
+    payloadLength: 0,
+    data: new Uint8Array(0),
+    payloadOffset: 0,
+    capturedPayload: 0,
+    fileOffset: 0,
+  };
+  const server = 0x0a000307 * 65536 + 8080;
+  for (let i = 0; i <= MAX_OPEN_CONNECTIONS; i++) {
+    segment.timeUs = 1_780_000_000_000_000 + i;
+    segment.src = (0x0a000000 + Math.floor(i / 60_000)) * 65536 + 1024 + (i % 60_000);
+    segment.dst = server;
+    tracker.segment(segment);
+  }
+  assert.ok(tracker.openConnections <= MAX_OPEN_CONNECTIONS / 2 + 1, String(tracker.openConnections));
+  assert.equal(tracker.evicted, closed.length);
+  assert.ok(closed.length >= MAX_OPEN_CONNECTIONS / 2);
+  assert.ok(closed.every((kind) => kind === 'open-at-end'));
 });

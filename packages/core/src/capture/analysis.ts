@@ -30,6 +30,8 @@ export interface EvidenceReport {
   readonly frames: number;
   readonly tcpSegments: number;
   readonly connections: number;
+  /** Connections summarised as still open because too many were open at once (memory bound). */
+  readonly evictedOpenConnections: number;
   readonly racesTotal: number;
   readonly races: RaceResult['listed'];
   readonly raceTimeline: RaceResult['timeline'];
@@ -205,6 +207,7 @@ export class CaptureAnalyzer {
       frames: this.files.reduce((n, f) => n + f.frames, 0),
       tcpSegments: this.files.reduce((n, f) => n + f.tcpSegments, 0),
       connections: this.connections,
+      evictedOpenConnections: this.tracker.evicted,
       racesTotal: race.total,
       races: race.listed,
       raceTimeline: race.timeline,

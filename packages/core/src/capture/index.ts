@@ -9,5 +9,5 @@ export { EVIDENCE_FINDINGS } from './findings/registry.js';
 export type { ServerMeasurement } from './findings/server-keepalive.js';
 export { CAPTURE_FORMATS, detectCaptureFormat } from './formats/registry.js';
 export { LINK_TYPES } from './links/registry.js';
-export { DEFAULT_RST_ANSWER_WINDOW_MS } from './tracker.js';
-export type { CaptureDiagnostic } from './types.js';
+export { ConnectionTracker, DEFAULT_RST_ANSWER_WINDOW_MS, MAX_OPEN_CONNECTIONS } from './tracker.js';
+export type { CaptureDiagnostic, Segment } from './types.js';

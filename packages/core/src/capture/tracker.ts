@@ -37,6 +37,12 @@ export const CLOSE_AFTER_RESPONSE_MS = 50;
 /** Closed connections remembered (so their last ACKs do not start a new one), capture seconds. */
 const RECENT_TTL_US = 120e6;
 const RECENT_MAX = 200_000;
+/**
+ * Open connections kept at most (about 100 MB). Beyond it, the connections silent the longest are
+ * summarised as still open (`open-at-end`) and dropped: a SYN flood or a capture of millions of
+ * never-closed connections cannot exhaust memory.
+ */
+export const MAX_OPEN_CONNECTIONS = 200_000;
 
 type Side = 1 | 2;
 
@@ -53,6 +59,7 @@ class Connection {
   readonly b: number | string;
   server: 0 | Side = 0;
   openedAtUs: number;
+  lastPacketUs: number;
   establishedAtUs = -1;
   synFrom: 0 | Side = 0;
   lastDataUs = -1;
@@ -85,6 +92,7 @@ class Connection {
     this.a = a;
     this.b = b;
     this.openedAtUs = timeUs;
+    this.lastPacketUs = timeUs;
   }
 }
 
@@ -119,6 +127,8 @@ export class ConnectionTracker {
   private readonly timeline: boolean;
   private segments = 0;
   ignoredAfterClose = 0;
+  /** Connections dropped while still open because too many were open at once. */
+  evicted = 0;
 
   constructor(
     private readonly onClose: (summary: ConnectionSummary) => void,
@@ -156,6 +166,7 @@ export class ConnectionTracker {
     }
     const side: Side = src === conn.a ? 1 : 2;
     const t = s.timeUs;
+    conn.lastPacketUs = t;
     if (syn) {
       if (!(s.flags & TCP_ACK)) {
         conn.synFrom = side;
@@ -210,6 +221,7 @@ export class ConnectionTracker {
     }
     if (conn.finUs[1] >= 0 && conn.finUs[2] >= 0) this.finish(conn, t);
     if ((++this.segments & 0xffff) === 0) this.purgeRecent(t);
+    if (this.open.size > MAX_OPEN_CONNECTIONS) this.evictSilent();
   }
 
   private payload(conn: Connection, side: Side, s: Segment, t: number): string | undefined {
@@ -314,6 +326,16 @@ export class ConnectionTracker {
     this.recentOrder.push({ a: conn.a, b: conn.b, at: t });
     if (this.recent.size > RECENT_MAX) this.forgetOldest();
     this.onClose(summarise(conn, conn.closer === 0 ? null : conn.closeAtUs));
+  }
+
+  /** Drops the silent half of the open connections (summarised as still open). */
+  private evictSilent(): void {
+    const all = [...this.open.values()].sort((x, y) => x.lastPacketUs - y.lastPacketUs);
+    for (const conn of all.slice(0, all.length >> 1)) {
+      this.open.delete(conn.a, conn.b);
+      this.evicted++;
+      this.onClose(summarise(conn, null));
+    }
   }
 
   private forgetOldest(): void {
