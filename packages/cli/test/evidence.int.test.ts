@@ -137,7 +137,7 @@ describe('evidence on lab captures (tcpdump -i lo)', { skip: !isRoot && 'tcpdump
       });
       await withCaptures(dir, [{ file: backendCapture, port: backend.port }], async () => {
         const probe = await runCli(
-          ['probe', `http://127.0.0.1:${backend.port}/`, '--samples', '2', '--json'],
+          ['probe', `http://127.0.0.1:${backend.port}/`, '--samples', '3', '--json'],
           {
             timeoutMs: 30_000,
           },
@@ -148,7 +148,10 @@ describe('evidence on lab captures (tcpdump -i lo)', { skip: !isRoot && 'tcpdump
       await group.stopAll();
     }
     const backendSide = await evidence(backendCapture);
-    assert.ok(Math.abs(backendSide.report.servers[0].idleCloseMs.median - 2100) <= 5);
+    assert.ok(
+      Math.abs(backendSide.report.servers[0]?.idleCloseMs?.median - 2100) <= 5,
+      JSON.stringify(backendSide.report.servers),
+    );
     const fromCaptures = await checkVerdict(
       '--backend',
       `pcap:${backendCapture}`,
@@ -197,11 +200,13 @@ describe('evidence on real servers, capture variants', { skip: !isRoot && 'tcpdu
           // Six requests on one keep-alive client: nginx closes after every third (keepalive_requests 3).
           const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
           for (let i = 0; i < 6; i++) assert.equal(await get(agent, port), 200);
-          // Then one more and an idle wait: nginx closes the idle connection after 1 s.
+          // Then three more connections, one request each, and an idle wait: nginx closes each
+          // idle connection after 1 s (three closes: the median shrugs off one late timer).
           await new Promise((r) => setTimeout(r, 200));
-          assert.equal(await get(agent, port), 200);
+          const idle = [0, 1, 2].map(() => new http.Agent({ keepAlive: true, maxSockets: 1 }));
+          assert.deepEqual(await Promise.all(idle.map((a) => get(a, port))), [200, 200, 200]);
           await new Promise((r) => setTimeout(r, 1600));
-          agent.destroy();
+          for (const a of [agent, ...idle]) a.destroy();
         },
       );
     } finally {
@@ -210,18 +215,22 @@ describe('evidence on real servers, capture variants', { skip: !isRoot && 'tcpdu
   });
 
   function assertNginxReport(report: Record<string, any>, label: string): void {
-    assert.equal(report.racesTotal, 0, label);
+    assert.equal(report.racesTotal, 0, `${label}: ${JSON.stringify(report.races)}`);
     const afterRequests = report.otherCloses.find((o: any) => o.kind === 'server-after-requests');
     assert.ok(afterRequests, `${label}: ${JSON.stringify(report.otherCloses)}`);
-    assert.equal(afterRequests.count, 2, label);
+    assert.equal(afterRequests.count, 2, `${label}: ${JSON.stringify(report.otherCloses)}`);
     assert.deepEqual(afterRequests.requests, { min: 3, max: 3 }, label);
     assert.equal(report.servers[0].address, `127.0.0.1:${port}`, label);
-    assert.equal(report.servers[0].idleCloses, 1, label);
-    assert.ok(
-      Math.abs(report.servers[0].idleCloseMs.median - 1000) <= 5,
-      `${label}: ${JSON.stringify(report.servers)}`,
-    );
+    assert.equal(report.servers[0].idleCloses, 3, `${label}: ${JSON.stringify(report.servers)}`);
+    // What nginx really did on the wire: its own timer fires a few ms late on a busy host (7 ms
+    // seen at load average 12); the 5 ms acceptance is asserted on the lab's exact backend above.
+    const { median } = report.servers[0].idleCloseMs;
+    assert.ok(median >= 999 && median <= 1030, `${label}: ${JSON.stringify(report.servers)}`);
+    // Each capture timestamps the same packets on its own: the same value within 1 ms.
+    if (firstMedian === null) firstMedian = median;
+    assert.ok(Math.abs(median - firstMedian) < 1, `${label}: ${median} vs ${firstMedian}`);
   }
+  let firstMedian: number | null = null;
 
   test('-i lo (Ethernet), -i any (Linux cooked) and -s 96 give the same findings', async () => {
     for (const [label, file] of Object.entries(files)) {

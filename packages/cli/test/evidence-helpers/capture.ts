@@ -26,7 +26,8 @@ export async function withCaptures<T>(
   try {
     const started = specs.map((spec, i) => {
       const stderrFile = join(dir, `tcpdump-${i}.stderr.log`);
-      const args = ['-i', spec.iface ?? 'lo', '-U', '--immediate-mode', '-n', '-w', spec.file];
+      // A 16 MiB buffer: a busy host must not make the kernel drop packets of a short test.
+      const args = ['-i', spec.iface ?? 'lo', '-U', '--immediate-mode', '-B', '16384', '-n', '-w', spec.file];
       if (spec.snapLength !== undefined) args.push('-s', String(spec.snapLength));
       args.push('tcp', 'port', String(spec.port));
       return { process: group.spawn(`tcpdump-${i}`, 'tcpdump', args, { stderrFile }), stderrFile };
