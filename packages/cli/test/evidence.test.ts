@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -107,6 +107,28 @@ describe('evidence command', () => {
     ]);
     assert.equal(parseJson(violation).verdict, 'violation');
     assert.equal(violation.code, 1);
+  });
+
+  test('check on a pcap: source with an unreadable part: never holds', async () => {
+    const backend = write('backend2.pcap', scenarioPackets({ idleMs: 10_000 }));
+    const lb = write('lb2.pcap', scenarioPackets({ idleMs: 1000, clientCloses: true }));
+    const folder = join(dir, 'lb-folder');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'a.pcap'), readFileSync(lb));
+    writeFileSync(join(folder, 'b.txt'), 'not a capture');
+    const result = await runCli([
+      'check',
+      '--backend',
+      `pcap:${backend}`,
+      '--lb',
+      `pcap:${folder}`,
+      '--margin',
+      '1s',
+      '--json',
+    ]);
+    assert.equal(parseJson(result).verdict, 'unknown');
+    assert.match(result.stdout, /b\.txt/);
+    assert.equal(result.code, 2);
   });
 
   test('check --backend pcap: names the missing file (exit 2)', async () => {

@@ -6,6 +6,7 @@ import {
   measuredServerFact,
 } from '../capture/findings/measured-facts.js';
 import { KeepaliveParityError } from '../errors.js';
+import type { ReaderDiagnostic } from '../readers/types.js';
 import type { ResolvedSide, SourceIo, SourceKindDefinition } from './types.js';
 
 /** The CLI reads (and streams) the capture; the core turns its measurements into facts. */
@@ -39,6 +40,15 @@ export const pcapSource: SourceKindDefinition = {
     const report = await io.readCapture(file);
     const wanted = request.spec.fragment;
     const from = (address: string) => `packet capture ${file}, ${address}`;
+    // Part of the capture unread (not a capture, unknown link type, damage): it cannot show the rule
+    // holds. A truncated last record only loses that record: a warning.
+    const readProblems: ReaderDiagnostic[] = report.diagnostics.map((d) => ({
+      severity: d.code === 'truncated-record' ? 'warning' : 'error',
+      message: `byte ${d.offset}: ${d.message}`,
+      file: d.file,
+    }));
+    const withProblems = (extra: ReaderDiagnostic[]) =>
+      readProblems.length + extra.length > 0 ? [...readProblems, ...extra] : undefined;
     const sides: ResolvedSide[] =
       request.role === 'server'
         ? report.servers
@@ -48,6 +58,7 @@ export const pcapSource: SourceKindDefinition = {
               product: request.product,
               facts: [{ ...measuredServerFact(s, from(s.address)), product: request.product }],
               source: request.spec.raw,
+              diagnostics: withProblems([]),
             }))
         : report.clients
             .filter((c) => wanted === undefined || c.address === wanted)
@@ -56,9 +67,9 @@ export const pcapSource: SourceKindDefinition = {
               product: request.product,
               facts: [{ ...measuredClientFact(c, from(c.address)), product: request.product }],
               source: request.spec.raw,
-              diagnostics: clientIsLowerBound(c)
-                ? [lowerBoundDiagnostic(file, c.heldIdleAtLeastMs ?? 0)]
-                : undefined,
+              diagnostics: withProblems(
+                clientIsLowerBound(c) ? [lowerBoundDiagnostic(file, c.heldIdleAtLeastMs ?? 0)] : [],
+              ),
             }));
     if (sides.length === 0) {
       const known = (request.role === 'server' ? report.servers : report.clients).map((s) => s.address);
