@@ -1,4 +1,4 @@
-import type { CaptureDiagnostic } from '../types.js';
+import type { CaptureDiagnostic, Frame } from '../types.js';
 
 /**
  * Bytes arriving in chunks, consumed in records: keeps the unread tail of the last chunk and joins
@@ -30,6 +30,11 @@ export class ChunkQueue {
 
   available(): number {
     return this.data.length - this.pos;
+  }
+
+  /** The one frame object a decoder fills and hands on for every record (no allocation per packet). */
+  scratchFrame(): Frame {
+    return { timeUs: 0, linkType: 0, data: this.data, offset: 0, capturedLength: 0, fileOffset: 0 };
   }
 
   /** Stream offset of the next unread byte. */

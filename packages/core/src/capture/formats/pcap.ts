@@ -1,4 +1,4 @@
-import type { CaptureFormatDefinition, Frame } from '../types.js';
+import type { CaptureFormatDefinition } from '../types.js';
 import { ChunkQueue, reportEndOfInput } from './buffer.js';
 
 /**
@@ -30,14 +30,7 @@ export const pcapFormat: CaptureFormatDefinition = {
     const queue = new ChunkQueue();
     let header: { littleEndian: boolean; nano: boolean; linkType: number } | null = null;
     let failed = false;
-    const frame: Frame = {
-      timeUs: 0,
-      linkType: 0,
-      data: queue.data,
-      offset: 0,
-      capturedLength: 0,
-      fileOffset: 0,
-    };
+    const frame = queue.scratchFrame();
     return {
       push(bytes) {
         if (failed) return;

@@ -1,4 +1,4 @@
-import type { CaptureFormatDefinition, Frame } from '../types.js';
+import type { CaptureFormatDefinition } from '../types.js';
 import { ChunkQueue, reportEndOfInput } from './buffer.js';
 
 /**
@@ -38,14 +38,7 @@ export const pcapngFormat: CaptureFormatDefinition = {
     let interfaces: Interface[] = [];
     let started = false;
     let failed = false;
-    const frame: Frame = {
-      timeUs: 0,
-      linkType: 0,
-      data: queue.data,
-      offset: 0,
-      capturedLength: 0,
-      fileOffset: 0,
-    };
+    const frame = queue.scratchFrame();
     const fail = (offset: number, message: string, code: 'bad-record' | 'not-a-capture' = 'bad-record') => {
       failed = true;
       report({ file, offset, code, message });
