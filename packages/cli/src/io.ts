@@ -3,6 +3,7 @@ import type { SourceIo } from '@keepalive-parity/core';
 import { KeepaliveParityError } from '@keepalive-parity/core';
 import { awsIo } from './aws/index.js';
 import type { CliContext } from './context.js';
+import { captureIo } from './evidence/io.js';
 import { probeIo } from './probe/io.js';
 import { readerIo } from './reader-io.js';
 import { deployedServerIo } from './readers-io/index.js';
@@ -40,4 +41,5 @@ export const sourceIoExtensions: Array<(context: CliContext) => Record<string, u
   probeIo,
   awsIo,
   deployedServerIo,
+  captureIo,
 ];

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import { parseJson, runCli } from './cli-helpers.js';
 import { alivePids, runLabForTest, scenario } from './lab-helpers/run-lab.js';
 
 function assertRaceWithoutHandler(
@@ -159,6 +160,9 @@ describe('lab, deterministic mode, real proxies', () => {
           stdio: ['ignore', 'pipe', 'ignore'],
         });
         assert.match(decoded, /Flags \[R/, 'the capture holds the backend’s RST');
+        // Both orderings occur here (RST only; FIN crossed by the request): evidence finds each 502.
+        const evidence = await runCli(['evidence', s.capture, '--json'], { timeoutMs: 60_000 });
+        assert.equal(parseJson(evidence).racesTotal, s.proxy502, evidence.stdout);
       } else {
         // Without root, tcpdump may not be allowed to capture: then the lab must say so.
         assert.ok(

@@ -1,4 +1,5 @@
 export * from './assemble.js';
+export * from './capture/index.js';
 export * from './duration/duration.js';
 export * from './duration/syntaxes.js';
 export * from './errors.js';

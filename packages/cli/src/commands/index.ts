@@ -3,6 +3,7 @@ import { assertCommand } from './assert.js';
 import { checkCommand } from './check.js';
 import { defaultsCommand } from './defaults.js';
 import { diagnoseCommand } from './diagnose.js';
+import { evidenceCommand } from './evidence.js';
 import { labCommand } from './lab.js';
 import { mcpCommand } from './mcp.js';
 import { probeCommand } from './probe.js';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
   probeCommand,
   diagnoseCommand,
   verifyCommand,
+  evidenceCommand,
   defaultsCommand,
   mcpCommand,
 ];

@@ -64,7 +64,7 @@ Options:
   --scenario NAME           run only this scenario (repeatable)
   --margin DUR              margin of the fixed scenario (default 5s)
   --keep-artifacts DIR      keep configurations, proxy access/error logs, backend logs there
-  --capture                 with --keep-artifacts: tcpdump the mismatch scenario's backend port
+  --capture                 with --keep-artifacts: tcpdump each scenario's backend port
   --json                    one JSON document on stdout (progress goes to stderr)
 
 Exit codes: 0 no proxy 502 in any scenario, 1 the race was reproduced (a proxy 502), 2 usage

@@ -363,12 +363,25 @@ async function runScenario(plan: ScenarioPlan, context: ScenarioContext): Promis
   });
   let capture: string | null = null;
   let tcpdump: ReturnType<ProcessGroup['spawn']> | null = null;
-  if (options.capture && plan.name === 'mismatch') {
-    capture = join(dir, 'mismatch.pcap');
+  if (options.capture) {
+    capture = join(dir, `${plan.name}.pcap`);
     tcpdump = group.spawn(
       'tcpdump',
       findOnPath('tcpdump') ?? 'tcpdump',
-      ['-i', 'lo', '-U', '--immediate-mode', '-n', '-w', capture, 'tcp', 'port', String(backend.port)],
+      [
+        '-i',
+        'lo',
+        '-U',
+        '--immediate-mode',
+        '-B',
+        '16384',
+        '-n',
+        '-w',
+        capture,
+        'tcp',
+        'port',
+        String(backend.port),
+      ],
       { stderrFile: join(dir, 'tcpdump.stderr.log') },
     );
     for (let i = 0; i < 40 && !readText(join(dir, 'tcpdump.stderr.log')).includes('listening'); i++) {

@@ -28,7 +28,7 @@ export interface LabOptions {
   readonly fixedMarginMs: number;
   /** Keep configurations, logs and captures in this directory instead of a removed temp dir. */
   readonly keepArtifactsDir?: string;
-  /** Capture the mismatch scenario's backend traffic with tcpdump (needs keepArtifactsDir). */
+  /** Capture each scenario's backend traffic with tcpdump (needs keepArtifactsDir). */
   readonly capture: boolean;
   /**
    * The backend is a stock Node `http.Server` with `keepAliveTimeout` = backendKeepAliveMs (natural

@@ -45,7 +45,8 @@ async function launch(
   };
 }
 
-export function startNginx(keepaliveSeconds = 2): Promise<RunningServer> {
+/** nginx with `keepalive_timeout`; `httpDirectives` adds lines to its http block (e.g. keepalive_requests). */
+export function startNginx(keepaliveSeconds = 2, httpDirectives = ''): Promise<RunningServer> {
   return launch(
     'nginx',
     keepaliveSeconds * 1000,
@@ -69,6 +70,7 @@ http {
   uwsgi_temp_path ${dir}/tmp/uwsgi;
   scgi_temp_path ${dir}/tmp/scgi;
   keepalive_timeout ${keepaliveSeconds}s;
+  ${httpDirectives}
   server {
     listen 127.0.0.1:${port};
     location / { return 200 "ok\\n"; }

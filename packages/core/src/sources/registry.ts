@@ -5,6 +5,7 @@ import { albSource, elbSource } from './alb.js';
 import { cloudSource } from './cloud.js';
 import { envSource } from './env.js';
 import { fileReaderSource } from './file-reader.js';
+import { pcapSource } from './pcap.js';
 import { probeSource } from './probe.js';
 import { runtimeSource } from './runtime.js';
 import { parseSourceSpec, type SourceSpec } from './spec.js';
@@ -19,6 +20,8 @@ export function registerSourceKind(definition: SourceKindDefinition): void {
 }
 
 for (const definition of [valueSource, runtimeSource, envSource, probeSource]) registerSourceKind(definition);
+// Timeouts measured in a packet capture (issue 14); the CLI streams the file.
+registerSourceKind(pcapSource);
 // The server side as deployed (issue 6): Dockerfile, compose, ECS, server config files; cmd:, proc:, image:.
 for (const reader of DEPLOYED_READERS) registerReader(reader);
 for (const definition of DEPLOYED_SOURCE_KINDS) registerSourceKind(definition);

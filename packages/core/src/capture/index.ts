@@ -1,0 +1,13 @@
+export * from './analysis.js';
+export type { CloseKind, ConnectionSummary, RaceRecord, TimelineEvent } from './connection.js';
+export type { ClientMeasurement } from './findings/client-idle.js';
+export type { HopEntry } from './findings/hop-verdict.js';
+export { measuredClientFact, measuredServerFact } from './findings/measured-facts.js';
+export { OTHER_CLOSE_MEANINGS, type OtherClose, type OtherCloseKind } from './findings/other-closes.js';
+export type { RaceEntry, RaceResult } from './findings/race.js';
+export { EVIDENCE_FINDINGS } from './findings/registry.js';
+export type { ServerMeasurement } from './findings/server-keepalive.js';
+export { CAPTURE_FORMATS, detectCaptureFormat } from './formats/registry.js';
+export { LINK_TYPES } from './links/registry.js';
+export { ConnectionTracker, DEFAULT_RST_ANSWER_WINDOW_MS, MAX_OPEN_CONNECTIONS } from './tracker.js';
+export type { CaptureDiagnostic, Segment } from './types.js';
