@@ -317,6 +317,7 @@ describe('MCP server (stdio, SDK client, built CLI)', () => {
   });
 
   it('diagnose: a real nginx log of the keep-alive race → keepalive-race, the same document as the CLI', async () => {
+    const startedMs = Date.now();
     const backend = await startBackend(200, 60);
     const dir = makeTempDir('kap-mcp-diagnose-');
     try {
@@ -360,6 +361,39 @@ describe('MCP server (stdio, SDK client, built CLI)', () => {
         ]),
       );
       assert.deepEqual(doc, cli);
+
+      // verify on the same log, the change after its last line: the 502s are counted before it and
+      // no traffic came after, so it cannot decide yet: exit 2 (isError) with the report, which says
+      // how much traffic to wait for. Its two log passes report one increasing progress count.
+      const second = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString();
+      const verifyProgress: Array<{ progress: number; message?: string }> = [];
+      const verified = await call(
+        'verify',
+        {
+          inputs: proxy.logs,
+          nginxLogFormat: NGINX_LOG_FORMAT,
+          since: second(startedMs),
+          changeAt: second(Date.now() + 2000),
+          until: second(Date.now() + 62_000),
+          jobs: 1,
+        },
+        { onprogress: (p) => verifyProgress.push(p) },
+      );
+      assert.equal(verified.isError, true);
+      assert.match(verified.content[0]!.text, /exit 2 .*verdict too-little-traffic/);
+      const logs = verified.structuredContent!.sources[0];
+      assert.equal(logs.source, 'logs');
+      assert.equal(logs.result.before.raceErrors, doc.totals.raceCandidates);
+      assert.ok(logs.result.before.raceErrors >= seen502, JSON.stringify(logs.result.before));
+      assert.equal(logs.result.after.requests, 0);
+      assert.ok(verifyProgress.length >= 1);
+      assert.match(String(verifyProgress[0]!.message), /^logs, before window: /);
+      for (let i = 1; i < verifyProgress.length; i++) {
+        assert.ok(
+          verifyProgress[i]!.progress > verifyProgress[i - 1]!.progress,
+          JSON.stringify(verifyProgress),
+        );
+      }
     } finally {
       await backend.close();
       removeDir(dir);

@@ -136,13 +136,17 @@ export async function readCaptures(
   const analyzer = new CaptureAnalyzer(options);
   const warnings: string[] = [];
   const files = await expandCapturePaths(paths, options.cwd);
-  let totalBytes = 0;
-  for (const path of files)
-    if (path !== '-')
-      totalBytes += await stat(path).then(
-        (s) => s.size,
-        () => 0,
-      );
+  const sizes = await Promise.all(
+    files.map((path) =>
+      path === '-'
+        ? 0
+        : stat(path).then(
+            (info) => info.size,
+            () => 0,
+          ),
+    ),
+  );
+  const totalBytes = sizes.reduce((sum, size) => sum + size, 0);
   const progress = new Progress(process.stderr, false, totalBytes, options.onProgress);
   const signal = options.signal;
   for (const path of files) {
