@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { Ajv } from 'ajv';
+import { pcap, scenarioPackets } from '../../core/test/capture-builder.js';
+import { type CloudWatchServer, startCloudWatchServer } from './aws-helpers/cloudwatch-server.js';
+import { awsTestEnv } from './aws-helpers/elbv2-server.js';
 import { parseJson, runCli } from './cli-helpers.js';
 import {
   makeTempDir,
@@ -31,8 +35,11 @@ const validated = new Set<string>();
 // The SDK lists draft-07 schemas (zod's JSON Schema output): Ajv's default dialect.
 const ajv = new Ajv({ strict: false, allErrors: true });
 
+// Fake AWS credentials (never real ones): cloudwatch: inputs go to a local CloudWatch endpoint.
+const AWS_ENV = awsTestEnv(undefined);
+
 before(async () => {
-  mcp = await startMcp();
+  mcp = await startMcp(undefined, AWS_ENV);
   tools = new Map((await mcp.client.listTools()).tools.map((t) => [t.name, t]));
 });
 
@@ -70,7 +77,11 @@ function socketFds(pid: number): number {
 
 describe('MCP server (stdio, SDK client, built CLI)', () => {
   it('lists one tool per command, each with an input and an output schema and annotations', () => {
-    assert.deepEqual([...tools.keys()].sort(), ['check', 'defaults', 'diagnose', 'lab', 'probe', 'scan']);
+    // In the playbook's order: scope, metrics/logs, both timeouts, the fix and its verification, proof.
+    assert.deepEqual(
+      [...tools.keys()],
+      ['diagnose', 'scan', 'check', 'defaults', 'probe', 'evidence', 'verify', 'lab'],
+    );
     for (const tool of tools.values()) {
       assert.equal(tool.inputSchema.type, 'object', tool.name);
       assert.equal(tool.outputSchema?.type, 'object', tool.name);
@@ -80,6 +91,18 @@ describe('MCP server (stdio, SDK client, built CLI)', () => {
     }
     assert.equal(tools.get('probe')!.annotations!.openWorldHint, true);
     assert.equal(tools.get('scan')!.annotations!.openWorldHint, false);
+    assert.equal(tools.get('evidence')!.annotations!.openWorldHint, false);
+    assert.equal(tools.get('verify')!.annotations!.openWorldHint, true);
+    assert.equal(tools.get('verify')!.annotations!.readOnlyHint, true);
+    // An agent learns from the listing alone that diagnose and verify take metrics inputs.
+    for (const name of ['diagnose', 'verify']) {
+      const tool = tools.get(name)!;
+      assert.match(tool.description!, /prom:URL/, name);
+      assert.match(tool.description!, /cloudwatch:alb:NAME/, name);
+      const properties = tool.inputSchema.properties as Record<string, unknown>;
+      for (const option of ['since', 'until', 'period', 'endpointUrl'])
+        assert.ok(properties[option], `${name}.${option}`);
+    }
     assert.match(tools.get('lab')!.description!, /127\.0\.0\.1/);
     assert.match(tools.get('lab')!.description!, /\d+-\d+ s/);
   });
@@ -193,12 +216,16 @@ describe('MCP server (stdio, SDK client, built CLI)', () => {
     const text = (prompt.messages[0]!.content as { text: string }).text;
     const order = [
       'Scope first',
+      'cloudwatch:alb:NAME',
       'diagnose',
+      'logs',
       'scan',
       'check',
       'probe',
       'defaults',
+      'evidence',
       'fix and its verification',
+      'verify tool with changeAt',
       'lab',
     ];
     let at = -1;
@@ -290,6 +317,7 @@ describe('MCP server (stdio, SDK client, built CLI)', () => {
   });
 
   it('diagnose: a real nginx log of the keep-alive race → keepalive-race, the same document as the CLI', async () => {
+    const startedMs = Date.now();
     const backend = await startBackend(200, 60);
     const dir = makeTempDir('kap-mcp-diagnose-');
     try {
@@ -333,6 +361,39 @@ describe('MCP server (stdio, SDK client, built CLI)', () => {
         ]),
       );
       assert.deepEqual(doc, cli);
+
+      // verify on the same log, the change after its last line: the 502s are counted before it and
+      // no traffic came after, so it cannot decide yet: exit 2 (isError) with the report, which says
+      // how much traffic to wait for. Its two log passes report one increasing progress count.
+      const second = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString();
+      const verifyProgress: Array<{ progress: number; message?: string }> = [];
+      const verified = await call(
+        'verify',
+        {
+          inputs: proxy.logs,
+          nginxLogFormat: NGINX_LOG_FORMAT,
+          since: second(startedMs),
+          changeAt: second(Date.now() + 2000),
+          until: second(Date.now() + 62_000),
+          jobs: 1,
+        },
+        { onprogress: (p) => verifyProgress.push(p) },
+      );
+      assert.equal(verified.isError, true);
+      assert.match(verified.content[0]!.text, /exit 2 .*verdict too-little-traffic/);
+      const logs = verified.structuredContent!.sources[0];
+      assert.equal(logs.source, 'logs');
+      assert.equal(logs.result.before.raceErrors, doc.totals.raceCandidates);
+      assert.ok(logs.result.before.raceErrors > 0, JSON.stringify(logs.result.before)); // the verdict was keepalive-race
+      assert.equal(logs.result.after.requests, 0);
+      assert.ok(verifyProgress.length >= 1);
+      assert.match(String(verifyProgress[0]!.message), /^logs, before window: /);
+      for (let i = 1; i < verifyProgress.length; i++) {
+        assert.ok(
+          verifyProgress[i]!.progress > verifyProgress[i - 1]!.progress,
+          JSON.stringify(verifyProgress),
+        );
+      }
     } finally {
       await backend.close();
       removeDir(dir);
@@ -374,6 +435,154 @@ describe('MCP server (stdio, SDK client, built CLI)', () => {
     for (const pid of children) assert.equal(alive(pid), false, `PID ${pid} still runs`);
     const again = await call('defaults', { product: 'haproxy' });
     assert.equal(again.isError, false);
+  });
+
+  it('evidence: a capture with a race and idle closes → the race, the measured keep-alive, the same document as the CLI', async () => {
+    const dir = makeTempDir('kap-mcp-evidence-');
+    try {
+      // The capture builder of the core tests: one connection the server closes after 1 s idle, then
+      // one where the client reuses the connection just as the server closes it (the race).
+      const file = join(dir, 'race.pcap');
+      writeFileSync(
+        file,
+        pcap(
+          [
+            ...scenarioPackets({ cport: 41001, idleMs: 1000 }),
+            ...scenarioPackets({
+              cport: 41002,
+              idleMs: 1000,
+              race: 'fin-then-request',
+              startUs: 1_780_000_100_000_000,
+            }),
+          ],
+          { link: 'ethernet' },
+        ),
+      );
+      const progress: Array<{ progress: number; total?: number }> = [];
+      const result = await call('evidence', { captures: [file] }, { onprogress: (p) => progress.push(p) });
+      assert.equal(result.isError, false, result.content[0]!.text);
+      assert.match(result.content[0]!.text, /exit 1/);
+      const doc = result.structuredContent!;
+      assert.equal(doc.racesTotal, 1);
+      assert.equal(doc.races[0].connection, '10.0.3.5:41002>10.0.3.7:8080');
+      assert.equal(doc.interrupted, false);
+      assert.equal(doc.servers[0].address, '10.0.3.7:8080');
+      assert.ok(Math.abs(doc.servers[0].idleCloseMs.median - 1000) < 1, JSON.stringify(doc.servers[0]));
+      const size = statSync(file).size;
+      for (const p of progress) assert.ok(p.total === size && p.progress <= size, JSON.stringify(p));
+      assert.deepEqual(doc, parseJson(await runCli(['evidence', file, '--json'])));
+      // Not a capture: exit 2 with the report (nothing readable); a missing file: the CLI's error line.
+      const text = join(dir, 'notes.txt');
+      writeFileSync(text, 'not a capture\n');
+      const unreadable = await call('evidence', { captures: [text] });
+      assert.equal(unreadable.isError, true);
+      assert.equal(unreadable.structuredContent!.diagnostics[0].code, 'not-a-capture');
+      const missing = await call('evidence', { captures: [join(dir, 'nope.pcap')] });
+      assert.equal(missing.isError, true);
+      assert.equal(
+        missing.content[0]!.text,
+        (await runCli(['evidence', join(dir, 'nope.pcap'), '--json'])).stderr.trim(),
+      );
+      assert.equal((await call('evidence', { captures: [] })).isError, true);
+      assert.equal((await call('defaults', { product: 'nginx' })).isError, false);
+    } finally {
+      removeDir(dir);
+    }
+  });
+
+  describe('metrics: cloudwatch:alb: through the real AWS SDK to a local CloudWatch endpoint', () => {
+    // One ALB, 60 minutes three hours ago: 100 requests a minute; three ELB 502s a minute for the
+    // first 30 (target 5xx zero), none after the fix deployed at minute 30.
+    const MIN = 60_000;
+    const T0 = Math.floor(Date.now() / MIN) * MIN - 3 * 3600_000;
+    const at = (minute: number) => new Date(T0 + minute * MIN).toISOString();
+    const lb = 'app/mcp/50dc6c495c0c9188';
+    const perMinute = (f: (i: number) => number) =>
+      Array.from({ length: 60 }, (_, i) => [T0 + i * MIN, f(i)] as const).filter(([, v]) => v !== 0);
+    let server: CloudWatchServer;
+    before(async () => {
+      server = await startCloudWatchServer([
+        {
+          namespace: 'AWS/ApplicationELB',
+          name: 'RequestCount',
+          dimensions: { LoadBalancer: lb },
+          points: perMinute(() => 100),
+        },
+        {
+          namespace: 'AWS/ApplicationELB',
+          name: 'HTTPCode_ELB_502_Count',
+          dimensions: { LoadBalancer: lb },
+          points: perMinute((i) => (i < 30 ? 3 : 0)),
+        },
+      ]);
+    });
+    after(async () => {
+      await server?.close();
+    });
+
+    it('diagnose on cloudwatch:alb:NAME with since/until/endpointUrl → keepalive-race from the metrics', async () => {
+      const result = await call('diagnose', {
+        inputs: ['cloudwatch:alb:mcp'],
+        since: at(0),
+        until: at(60),
+        endpointUrl: server.url,
+      });
+      assert.equal(result.isError, false, result.content[0]!.text);
+      const doc = result.structuredContent!;
+      assert.equal(doc.verdict, 'keepalive-race');
+      assert.equal(doc.metrics.reasons[0].code, 'race-signature');
+      assert.equal(doc.metrics.inputs[0].name, 'cloudwatch:alb:mcp');
+    });
+
+    it('verify on cloudwatch:alb:NAME: 502s before the change, none after → verified with the exact binomial tail, as the CLI', async () => {
+      const args = { inputs: ['cloudwatch:alb:mcp'], changeAt: at(30), since: at(0), until: at(60) };
+      const result = await call('verify', { ...args, endpointUrl: server.url });
+      assert.equal(result.isError, false, result.content[0]!.text);
+      assert.match(result.content[0]!.text, /exit 0 .*verdict verified/);
+      const doc = result.structuredContent!;
+      assert.equal(doc.verdict, 'verified');
+      const r = doc.sources[0].result;
+      assert.equal(doc.sources[0].source, 'metrics');
+      assert.deepEqual([r.before.raceErrors, r.before.requests, r.after.raceErrors], [90, 3000, 0]);
+      // Old ratio 90/3000 = 0.03: P(X = 0 | Binomial(3000, 0.03)) = 0.97^3000.
+      assert.ok(Math.abs(r.probability - 0.97 ** 3000) <= 1e-9 * 0.97 ** 3000);
+      const cli = await runCli(
+        [
+          'verify',
+          '--change-at',
+          at(30),
+          '--since',
+          at(0),
+          '--until',
+          at(60),
+          '--endpoint-url',
+          server.url,
+          'cloudwatch:alb:mcp',
+          '--json',
+        ],
+        { env: AWS_ENV },
+      );
+      assert.deepEqual(doc, parseJson(cli));
+    });
+
+    it('verify: a bad argument is a tool error with the CLI message; the server keeps serving', async () => {
+      const noWindow = await call('verify', { inputs: ['cloudwatch:alb:mcp'], endpointUrl: server.url });
+      assert.equal(noWindow.isError, true);
+      assert.equal(
+        noWindow.content[0]!.text,
+        'keepalive-parity verify: error: verify: give --change-at TIME, or --before FROM/TO and --after FROM/TO',
+      );
+      const badPeriod = await call('verify', {
+        inputs: ['prom:http://127.0.0.1:9'],
+        changeAt: at(30),
+        period: '1h',
+      });
+      assert.equal(badPeriod.isError, true);
+      assert.match(badPeriod.content[0]!.text, /--period must be seconds or minutes/);
+      assert.equal((await call('verify', { inputs: 'cloudwatch:alb:mcp', changeAt: at(30) })).isError, true);
+      const again = await call('defaults', { product: 'haproxy' });
+      assert.equal(again.isError, false);
+    });
   });
 
   it('every tool returned structured content valid against its outputSchema', () => {

@@ -39,7 +39,8 @@ Options:
 The measured values are also sources for check: --backend pcap:FILE --lb pcap:FILE.
 
 Exit codes: 0 no race and no violated hop, 1 a race or a violated hop was found, 2 usage error,
-nothing readable, or part of the input could not be read (and no race was found in the rest).
+nothing readable, or part of the input could not be read or the run was interrupted (and no race
+was found in the rest).
 
 Examples:
   keepalive-parity evidence race.pcap
@@ -59,13 +60,15 @@ Examples:
     const { DEFAULT_MARGIN_MS } = await import('@keepalive-parity/core');
     const { readCaptures } = await import('../evidence/read.js');
     const { nothingReadableMessage, unreadParts } = await import('../evidence/messages.js');
-    const { report, warnings } = await readCaptures(positionals, {
+    const { report, warnings, interrupted } = await readCaptures(positionals, {
       cwd: context.cwd,
       stdin: context.stdin,
       marginMs: marginMs ?? DEFAULT_MARGIN_MS,
       timeline: values.html !== undefined,
+      signal: context.signal,
+      onProgress: context.onProgress,
     });
-    if (values.json) writeJson(context.stdout, { command: 'evidence', ...report, warnings });
+    if (values.json) writeJson(context.stdout, { command: 'evidence', interrupted, ...report, warnings });
     else {
       const { renderEvidence } = await import('../evidence/render.js');
       context.stdout.write(renderEvidence(report, warnings, palette(context.color)));
@@ -86,7 +89,9 @@ Examples:
       return EXIT_USAGE;
     }
     for (const line of [...unreadParts(report), ...warnings]) context.stderr.write(`evidence: ${line}\n`);
+    if (interrupted) context.stderr.write('evidence: interrupted: the captures were not read to their end\n');
     if (report.racesTotal > 0 || report.hops.some((h) => h.verdict === 'violation')) return EXIT_FOUND;
-    return unreadParts(report).length > 0 || warnings.length > 0 ? EXIT_USAGE : EXIT_OK;
+    // What was not read cannot clear the suspect.
+    return interrupted || unreadParts(report).length > 0 || warnings.length > 0 ? EXIT_USAGE : EXIT_OK;
   },
 };

@@ -10,6 +10,8 @@ import {
   type EvidenceReport,
   KeepaliveParityError,
 } from '@keepalive-parity/core';
+import type { CliContext } from '../context.js';
+import { Progress } from '../diagnose/progress.js';
 
 const CHUNK_BYTES = 1 << 18;
 const MAX_FOLDER_FILES = 10_000;
@@ -61,8 +63,22 @@ async function feed(
   stream: NodeJS.ReadableStream,
   input: CaptureFileInput,
   name: string,
+  read: { readonly progress: Progress; readonly signal: AbortSignal | undefined },
 ): Promise<string | null> {
-  const iterator = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+  const source = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+  // Every chunk read from the file counts as progress (compressed bytes for .gz); an abort ends
+  // the stream as if the file ended there.
+  const iterator = {
+    next: async (): Promise<IteratorResult<Buffer | string>> => {
+      if (read.signal?.aborted) {
+        await source.return?.(); // closes the file
+        return { done: true, value: undefined };
+      }
+      const next = await source.next();
+      if (!next.done) read.progress.add(next.value.length);
+      return next;
+    },
+  };
   let first = await iterator.next();
   while (!first.done && first.value.length < 2) {
     const next = await iterator.next();
@@ -101,16 +117,40 @@ export interface ReadCapturesResult {
   readonly report: EvidenceReport;
   /** Problems outside the capture formats (gzip damage, unreadable files). */
   readonly warnings: readonly string[];
+  /** The signal aborted before every capture was read to its end. */
+  readonly interrupted: boolean;
 }
 
 /** Streams every capture through one analyzer (files in the order given, folders sorted). */
 export async function readCaptures(
   paths: readonly string[],
-  options: AnalyzerOptions & { readonly cwd: string; readonly stdin?: NodeJS.ReadableStream },
+  options: AnalyzerOptions & {
+    readonly cwd: string;
+    readonly stdin?: NodeJS.ReadableStream;
+    /** Stops reading (the report covers what was read; `interrupted` says so). */
+    readonly signal?: AbortSignal;
+    /** Bytes read of the files' total size (the MCP server's progress notifications). */
+    readonly onProgress?: CliContext['onProgress'];
+  },
 ): Promise<ReadCapturesResult> {
   const analyzer = new CaptureAnalyzer(options);
   const warnings: string[] = [];
-  for (const path of await expandCapturePaths(paths, options.cwd)) {
+  const files = await expandCapturePaths(paths, options.cwd);
+  const sizes = await Promise.all(
+    files.map((path) =>
+      path === '-'
+        ? 0
+        : stat(path).then(
+            (info) => info.size,
+            () => 0,
+          ),
+    ),
+  );
+  const totalBytes = sizes.reduce((sum, size) => sum + size, 0);
+  const progress = new Progress(process.stderr, false, totalBytes, options.onProgress);
+  const signal = options.signal;
+  for (const path of files) {
+    if (signal?.aborted) break;
     const name = path === '-' ? '(stdin)' : path;
     const input = analyzer.openFile(name);
     try {
@@ -118,7 +158,7 @@ export async function readCaptures(
         path === '-'
           ? (options.stdin ?? process.stdin)
           : createReadStream(path, { highWaterMark: CHUNK_BYTES });
-      const warning = await feed(stream, input, name);
+      const warning = await feed(stream, input, name, { progress, signal });
       if (warning) warnings.push(warning);
     } catch (error) {
       warnings.push(
@@ -127,5 +167,5 @@ export async function readCaptures(
     }
     input.end();
   }
-  return { report: analyzer.finish(), warnings };
+  return { report: analyzer.finish(), warnings, interrupted: signal?.aborted === true };
 }

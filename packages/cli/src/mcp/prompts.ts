@@ -14,7 +14,7 @@ export function investigatePrompt(args: {
 }): string {
   const known = [
     args.symptom ? `Symptom reported: ${args.symptom}` : undefined,
-    args.logs ? `Logs available at: ${args.logs}` : undefined,
+    args.logs ? `Metrics or logs available at: ${args.logs}` : undefined,
     args.repo ? `Configuration repository: ${args.repo}` : undefined,
     args.lb ? `Load balancer / proxy: ${args.lb}` : undefined,
   ].filter(Boolean);
@@ -29,25 +29,39 @@ ${known.length ? `\n${known.join('\n')}\n` : ''}
    errors line up with deploys/draining, TLS or header-size errors: it is a different cause; say so
    and stop. Ask for the load balancer's own 5xx and the target 5xx as separate counters if you do
    not have them.
-2. Metrics and logs. If access/error logs are available, call the diagnose tool on them (files,
-   folders, globs, s3://). Read its verdict and reasons: keepalive-race (LB-generated 502s after
-   idle gaps, with an estimated backend keep-alive), not-this-trap (another cause, with evidence),
-   or inconclusive (it says what to collect next: collect that, do not guess).
+2. Metrics and logs (metrics first: they need no log access and separate the counters). Call the
+   diagnose tool on the balancer's metrics: cloudwatch:alb:NAME or cloudwatch:elb:NAME (AWS,
+   read-only) or prom:URL[#{selector}] (Prometheus with HAProxy, Envoy, Istio, ingress-nginx or
+   Traefik exporters), with since/until around the errors. Then, if access/error logs are available,
+   call diagnose on them (files, folders, globs, s3://; metrics and logs may go in one call). Read
+   its verdict and reasons: keepalive-race (LB-generated 502s after idle gaps or in quiet minutes,
+   target 5xx at zero, hosts healthy; from logs, an estimated backend keep-alive), not-this-trap
+   (another cause, with evidence), or inconclusive (it says what to collect next: collect that, do
+   not guess).
 3. Both timeouts, as deployed. Find the client side (the balancer's or proxy's upstream idle timeout)
    and the server side (the backend's keep-alive timeout):
    - with the infrastructure repository: the scan tool (pairs proxies with backends, file:line);
    - for a live value: check with lb alb:NAME (AWS API, read-only), and probe on the backend URL
      (measures the real idle close; a build or base image can diverge from the source default);
-   - for a value nobody set: the defaults tool (the product's default, with its source).
+   - for a value nobody set: the defaults tool (the product's default, with its source);
+   - with a packet capture between the proxy and the backend (ask for one, e.g.
+     tcpdump -ni any -s 256 -w race.pcap 'tcp port 8080', when metrics and logs cannot decide):
+     the evidence tool shows the race itself (a request on a connection the backend had just closed,
+     FIN/RST) and measures both timeouts; pcap:FILE is also a source for check.
    Then call check with both sides (lb and backend). A verdict "unknown" means a value is missing or
    unverified: find it; never treat it as fine. Compare in one unit; the rule is
    server keep-alive >= client pool idle + margin (a few seconds, not 1 ms).
 4. The fix and its verification. Propose one of the two fixes check prints: raise the backend
    keep-alive above the balancer's idle timeout plus margin, or lower the balancer's idle timeout
-   below the backend keep-alive minus margin (when the runtime's keep-alive cannot be set). Verify by
-   calling check with the new values, and after deploying, probe the backend and check against the
-   live balancer. Recommend two guards: a build-time assert (keepalive-parity assert) and a
-   deploy-time assert against the live balancer (keepalive-parity assert --lb alb:NAME).
+   below the backend keep-alive minus margin (when the runtime's keep-alive cannot be set). Before
+   deploying, call check with the new values. After deploying: probe the backend and check against
+   the live balancer, then call the verify tool with changeAt (the deploy time) on the same metrics
+   and/or logs as in step 2: verified means the LB 502s went away (with the probability that the
+   old rate would have given so few); remains means the fix did not work (go back to step 3: another
+   hop, a value not deployed); too-little-traffic says how much traffic to wait for before calling
+   it again. A capture taken after the fix should show no race in evidence. Recommend two guards: a
+   build-time assert (keepalive-parity assert) and a deploy-time assert against the live balancer
+   (keepalive-parity assert --lb alb:NAME).
    Caveats to state: the fix makes the race rare, not impossible (max requests per connection,
    connection lifetime, restarts and deploys still close connections); retry connection failures
    only for idempotent requests (never blanket-retry POST).
@@ -55,8 +69,8 @@ ${known.length ? `\n${known.join('\n')}\n` : ''}
    removes it and where retries stop helping (about 5-10 s).
 
 Each finding id has a page: read the resource keepalive-parity://rules/{id} before explaining it.
-Report: the verdict, the evidence (file:line, live values, log reasons), the fix, and how it was
-verified.`;
+Report: the verdict, the evidence (file:line, live values, metrics and log reasons, captured
+races), the fix, and how it was verified (check, probe, verify's verdict and probability).`;
 }
 
 export function registerPrompts(server: McpServer): void {
@@ -65,10 +79,15 @@ export function registerPrompts(server: McpServer): void {
     {
       title: 'Investigate phantom load-balancer 502s',
       description:
-        'Walks through the playbook with the tools: scope, logs (diagnose), both timeouts (scan, check, probe, defaults), the fix and its verification (check, probe), optional proof (lab)',
+        'Walks through the playbook with the tools: scope, metrics then logs (diagnose), both timeouts (scan, check, probe, defaults, evidence on captures), the fix and its verification (check, probe, verify before/after), optional proof (lab)',
       argsSchema: {
         symptom: z.string().optional().describe('what is seen, e.g. "ALB 502s at night, target 5xx zero"'),
-        logs: z.string().optional().describe('where the LB/proxy logs are (path, glob, s3://)'),
+        logs: z
+          .string()
+          .optional()
+          .describe(
+            'where the LB/proxy metrics or logs are (cloudwatch:alb:NAME, prom:URL, path, glob, s3://)',
+          ),
         repo: z.string().optional().describe('the infrastructure/config repository folder'),
         lb: z
           .string()

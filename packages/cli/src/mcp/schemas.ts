@@ -144,26 +144,181 @@ export const probeSchema = z.looseObject({
   finishedAt: z.string(),
 });
 
-/** `diagnose --json`. */
-export const diagnoseSchema = z.looseObject({
-  schemaVersion: z.number().int(),
-  command: z.literal('diagnose'),
-  interrupted: z.boolean(),
+/** `diagnose --json`'s `metrics` (with prom: or cloudwatch: inputs). */
+const metricsDiagnosisSchema = z.looseObject({
+  verdict: z.string().describe('keepalive-race | not-this-trap | inconclusive, from the metrics alone'),
+  reasons: z.array(
+    z.looseObject({
+      code: z.string(),
+      vote: z.string(),
+      message: z.string(),
+      periods: z.array(z.number()).describe('period starts (epoch ms) the reason cites'),
+    }),
+  ),
+  periodMs: ms,
+  totals: z.looseObject({}),
+  quietPeriod: z.looseObject({}).nullable(),
+  platforms: z.array(z.looseObject({})),
+  missing: z.array(
+    z.looseObject({ input: z.string(), kind: z.string(), source: z.string(), reason: z.string() }),
+  ),
+  next: z.array(z.string()).describe('what to collect next when inconclusive'),
   inputs: z.array(
     z.looseObject({
       name: z.string(),
-      format: z.string().nullable(),
-      bytes: z.number(),
-      lines: z.number().int(),
+      platform: z.string(),
+      resource: z.string(),
+      periodMs: ms,
+      from: z.string(),
+      until: z.string(),
     }),
   ),
-  verdict: z.string().describe('keepalive-race | not-this-trap | inconclusive'),
-  reasons: z.array(z.looseObject({ code: z.string(), message: z.string() })),
-  lines: z.number().int(),
-  requests: z.number().int(),
-  malformedLines: z.number().int(),
-  counts: z.array(z.looseObject({})),
-  estimatedBackendKeepAliveMs: nullableMs,
+  perPeriod: z.array(z.looseObject({ time: z.string() })),
+});
+
+/**
+ * `diagnose --json`. With log inputs: the logs' fields below; with metrics inputs: `metrics`; with
+ * both, the logs' fields, `metrics`, `logVerdict` and the combined `verdict`.
+ */
+export const diagnoseSchema = z.looseObject({
+  schemaVersion: z.number().int(),
+  command: z.literal('diagnose'),
+  verdict: z.string().describe('keepalive-race | not-this-trap | inconclusive (logs and metrics combined)'),
+  interrupted: z.boolean().optional(),
+  inputs: z
+    .array(
+      z.looseObject({
+        name: z.string(),
+        format: z.string().nullable(),
+        bytes: z.number(),
+        lines: z.number().int(),
+      }),
+    )
+    .optional(),
+  reasons: z.array(z.looseObject({ code: z.string(), message: z.string() })).optional(),
+  lines: z.number().int().optional(),
+  requests: z.number().int().optional(),
+  malformedLines: z.number().int().optional(),
+  counts: z.array(z.looseObject({})).optional(),
+  estimatedBackendKeepAliveMs: nullableMs.optional(),
+  logVerdict: z.string().optional().describe("the logs' own verdict, when metrics were given too"),
+  metrics: metricsDiagnosisSchema.optional().describe('the verdict from prom: / cloudwatch: inputs'),
+});
+
+/** `evidence --json`. */
+const idleClosesShape = {
+  address: z.string(),
+  idleCloses: z.number().int(),
+  idleCloseMs: z.looseObject({ min: ms, median: ms, max: ms }).nullable(),
+  closedWith: z.looseObject({ fin: z.number().int(), rst: z.number().int() }),
+  exact: z.boolean(),
+  histogram: z.array(z.looseObject({ fromMs: ms, toMs: ms, count: z.number().int() })),
+};
+
+export const evidenceSchema = z.looseObject({
+  schemaVersion: z.number().int(),
+  command: z.literal('evidence'),
+  interrupted: z.boolean(),
+  files: z.array(
+    z.looseObject({
+      file: z.string(),
+      format: z.string().nullable(),
+      bytes: z.number(),
+      frames: z.number().int(),
+      tcpSegments: z.number().int(),
+    }),
+  ),
+  frames: z.number().int(),
+  tcpSegments: z.number().int(),
+  connections: z.number().int(),
+  evictedOpenConnections: z.number().int(),
+  racesTotal: z.number().int().describe('requests that met a closing idle connection (the phantom 502)'),
+  races: z
+    .array(
+      z.looseObject({
+        connection: z.string(),
+        server: z.string(),
+        requestAt: z.string(),
+        idleBeforeRequestMs: nullableMs,
+        serverFinBeforeRequestMs: nullableMs,
+        answer: z.string(),
+        requestsBefore: z.number().int(),
+      }),
+    )
+    .describe('the first 1000 races'),
+  raceTimeline: z.looseObject({}).nullable(),
+  servers: z
+    .array(z.looseObject({ ...idleClosesShape, keptIdleAtLeastMs: nullableMs }))
+    .describe('measured server keep-alive per address'),
+  clients: z
+    .array(z.looseObject({ ...idleClosesShape, heldIdleAtLeastMs: nullableMs }))
+    .describe('measured client pool idle per address'),
+  hops: z.array(
+    z.looseObject({
+      client: z.string(),
+      server: z.string(),
+      serverKeepAliveMs: nullableMs,
+      clientIdleMs: nullableMs,
+      marginMs: ms,
+      verdict: z.enum(['holds', 'violation', 'unknown']),
+      findings: z.array(z.string()).describe('rule ids; keepalive-parity://rules/{id}'),
+      notes: z.array(z.string()),
+    }),
+  ),
+  otherCloses: z.array(
+    z.looseObject({
+      kind: z.string(),
+      server: z.string(),
+      count: z.number().int(),
+      examples: z.array(z.string()),
+    }),
+  ),
+  marginMs: ms,
+  diagnostics: z.array(
+    z.looseObject({ file: z.string(), offset: z.number(), code: z.string(), message: z.string() }),
+  ),
+  warnings: z.array(z.string()),
+});
+
+/** `verify --json`. */
+const verifyWindowSchema = z.looseObject({
+  fromMs: z.number(),
+  untilMs: z.number(),
+  periods: z.number().int(),
+  requests: z.number().nullable(),
+  raceErrors: z.number(),
+  target5xx: z.number().nullable(),
+  degradedPeriods: z.number().int(),
+});
+const verifyOutcome = z.enum(['verified', 'remains', 'too-little-traffic', 'nothing-before']);
+const intervalSchema = z.looseObject({ from: z.string(), until: z.string() });
+
+export const verifySchema = z.looseObject({
+  schemaVersion: z.number().int(),
+  command: z.literal('verify'),
+  verdict: verifyOutcome.describe('the worst source: remains if any source says so'),
+  before: intervalSchema,
+  after: intervalSchema,
+  sources: z.array(
+    z.looseObject({
+      source: z.enum(['metrics', 'logs']),
+      inputs: z.array(z.string()),
+      result: z.looseObject({
+        outcome: verifyOutcome,
+        before: verifyWindowSchema,
+        after: verifyWindowSchema,
+        model: z.enum(['binomial-per-request', 'poisson-per-minute']).nullable(),
+        expectedAfter: z.number().nullable().describe('errors expected after, had the old rate continued'),
+        probability: z.number().nullable().describe('P(this few errors after | old rate)'),
+        needed: z
+          .looseObject({ requests: z.number().optional(), minutes: z.number().optional() })
+          .nullable()
+          .describe('traffic the after-window needs before zero errors is significant'),
+        statement: z.string(),
+        notes: z.array(z.string()),
+      }),
+    }),
+  ),
 });
 
 /** `lab --json`. */

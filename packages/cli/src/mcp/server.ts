@@ -110,7 +110,7 @@ export function createServer(env: NodeJS.ProcessEnv, cwd: string): McpServer {
     {
       capabilities: { tools: {}, resources: {}, prompts: {} },
       instructions:
-        'Find, prove and prevent the HTTP/1.1 keep-alive race behind phantom load-balancer 502s. Start with the investigate-502 prompt; tools follow the playbook: diagnose (logs, scope), scan/check/probe/defaults (both timeouts), check/probe (verify the fix), lab (proof on 127.0.0.1).',
+        'Find, prove and prevent the HTTP/1.1 keep-alive race behind phantom load-balancer 502s. Start with the investigate-502 prompt; tools follow the playbook: diagnose (scope; metrics prom:/cloudwatch: first, then logs), scan/check/probe/defaults/evidence (both timeouts; evidence also shows the race in packet captures), check (the fix), probe/check/verify (verify the fix once deployed: verify compares the 502s before and after from metrics or logs), lab (proof on 127.0.0.1).',
     },
   );
   for (const tool of TOOLS) registerTool(server, tool, env, cwd);

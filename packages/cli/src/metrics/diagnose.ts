@@ -7,6 +7,7 @@ import { palette } from '../render/color.js';
 import { writeJson } from '../render/json.js';
 import { isMetricsInput, metricsWindow } from './inputs.js';
 import { parsePeriod, withEndpoint } from './options.js';
+import { progressPhases } from './progress.js';
 import { readMetrics } from './read.js';
 import { metricsDocument, renderMetrics } from './render.js';
 
@@ -29,7 +30,12 @@ export async function diagnoseWithMetrics(
   const metricInputs = positionals.filter(isMetricsInput);
   const logInputs = positionals.filter((p) => !isMetricsInput(p));
   const window = metricsWindow(options.sinceMs, options.untilMs, Date.now(), parsePeriod(values.period));
-  const read = await readMetrics(metricInputs, window, withEndpoint(context, values['endpoint-url']));
+  const phase = progressPhases(context);
+  const read = await readMetrics(
+    metricInputs,
+    window,
+    withEndpoint(phase('metrics'), values['endpoint-url']),
+  );
   const metrics = diagnoseMetrics(read);
   const logs =
     logInputs.length > 0
@@ -41,7 +47,7 @@ export async function diagnoseWithMetrics(
             jobs: options.jobs,
             progress: !values['no-progress'],
           },
-          context,
+          phase('logs'),
         )
       : null;
   const verdict = logs ? combineVerdicts([logs.diagnosis.verdict, metrics.verdict]) : metrics.verdict;

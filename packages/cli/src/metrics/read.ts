@@ -18,6 +18,7 @@ export async function readMetrics(
       const { readCloudWatch } = await import('./cloudwatch.js');
       out.push(await readCloudWatch(spec, window, context));
     }
+    context.onProgress?.(out.length, specs.length, `${inputs[out.length - 1]} read`);
   }
   return out;
 }

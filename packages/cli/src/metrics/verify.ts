@@ -1,4 +1,5 @@
 import {
+  KeepaliveParityError,
   metricsRows,
   summarizeWindow,
   type VerifyOutcome,
@@ -13,6 +14,7 @@ import { palette } from '../render/color.js';
 import { writeJson } from '../render/json.js';
 import { isMetricsInput, metricsWindow } from './inputs.js';
 import { parsePeriod, withEndpoint } from './options.js';
+import { progressPhases } from './progress.js';
 import { readMetrics } from './read.js';
 
 /** `verify`: the same inputs as diagnose, read for the before- and the after-window, judged per source. */
@@ -44,9 +46,14 @@ export async function runVerify(
   const metricInputs = positionals.filter(isMetricsInput);
   const logInputs = positionals.filter((p) => !isMetricsInput(p));
   const results: SourceResult[] = [];
+  const phase = progressPhases(context);
   if (metricInputs.length > 0) {
     const window = metricsWindow(before[0], after[1], Date.now(), parsePeriod(values.period));
-    const read = await readMetrics(metricInputs, window, withEndpoint(context, values['endpoint-url']));
+    const read = await readMetrics(
+      metricInputs,
+      window,
+      withEndpoint(phase('metrics'), values['endpoint-url']),
+    );
     const rows = metricsRows(read);
     const periodMs = Math.max(...read.map((i) => i.periodMs));
     results.push({
@@ -61,7 +68,10 @@ export async function runVerify(
   }
   if (logInputs.length > 0) {
     const jobs = values.jobs !== undefined ? Number(values.jobs) : undefined;
-    const summarize = async ([fromMs, untilMs]: [number, number]): Promise<VerifyWindowSummary> => {
+    const summarize = async (
+      label: string,
+      [fromMs, untilMs]: [number, number],
+    ): Promise<VerifyWindowSummary> => {
       const { diagnosis } = await analyze(
         {
           inputs: logInputs,
@@ -70,7 +80,7 @@ export async function runVerify(
           jobs,
           progress: !values['no-progress'],
         },
-        context,
+        phase(`logs, ${label} window`),
       );
       return {
         fromMs,
@@ -82,9 +92,16 @@ export async function runVerify(
         degradedPeriods: 0,
       };
     };
-    const b = await summarize(before);
-    const a = await summarize(after);
+    const b = await summarize('before', before);
+    const a = await summarize('after', after);
     results.push({ source: 'logs', inputs: logInputs, result: verifyWindows(b, a, 60_000) });
+  }
+  // A verdict needs every input read to its end (Ctrl-C, an MCP cancellation).
+  if (context.signal.aborted) {
+    throw new KeepaliveParityError(
+      'KAP_SOURCE_UNAVAILABLE',
+      'verify: interrupted before every input was read; no verdict',
+    );
   }
   const worst = results.reduce(
     (w, r) => (SEVERITY[r.result.outcome] > SEVERITY[w] ? r.result.outcome : w),

@@ -13,11 +13,11 @@ export interface McpSession {
 }
 
 /** Spawns the built CLI's MCP server over stdio with the SDK's own client, as an MCP client would. */
-export async function startMcp(cwd?: string): Promise<McpSession> {
+export async function startMcp(cwd?: string, env: NodeJS.ProcessEnv = {}): Promise<McpSession> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [BIN, 'mcp'],
-    env: { ...process.env, NO_COLOR: '1' } as Record<string, string>,
+    env: { ...process.env, ...env, NO_COLOR: '1' } as Record<string, string>,
     ...(cwd ? { cwd } : {}),
     stderr: 'pipe',
   });

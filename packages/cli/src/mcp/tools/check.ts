@@ -5,14 +5,14 @@ import { defineTool } from '../tool.js';
 const source = z
   .string()
   .describe(
-    'a source kind:locator: 60s, runtime:NAME (knowledge-base default), env:VAR, alb:NAME, nginx:FILE[#UPSTREAM], haproxy:FILE, envoy:FILE, k8s:FILE, terraform:FILE, probe:URL, ...',
+    'a source kind:locator: 60s, runtime:NAME (knowledge-base default), env:VAR, alb:NAME, nginx:FILE[#UPSTREAM], haproxy:FILE, envoy:FILE, k8s:FILE, terraform:FILE, probe:URL, pcap:FILE (measured from a capture, see evidence), ...',
   );
 
 export const checkTool = defineTool({
   command: 'check',
   title: 'Check the keep-alive rule on hops',
   description:
-    'Step 3 of the playbook (both timeouts), and step 4 (verify a fix): checks on every hop (client pool → server) that server keep-alive >= client pool idle + margin, units normalised, with where each value came from (file:line, live API, probe, knowledge-base default) and both fixes. Use it once scope and logs point at the keep-alive race (see diagnose), or to verify a proposed fix by checking the new values. Give lb and backend in pairs, or a hops file. Verdict holds | violation | unknown (a value is missing/unverified: never read as "fine"). Reads files and env; alb:/elb: call the AWS API read-only; probe: opens connections.',
+    'Step 3 of the playbook (both timeouts), and step 4 (verify a fix): checks on every hop (client pool → server) that server keep-alive >= client pool idle + margin, units normalised, with where each value came from (file:line, live API, probe, knowledge-base default) and both fixes. Use it once scope and logs point at the keep-alive race (see diagnose), or to verify a proposed fix by checking the new values before deploying it (after deploying: probe the backend, check against the live balancer, and the verify tool on metrics/logs shows whether the 502s went away). Give lb and backend in pairs, or a hops file. Verdict holds | violation | unknown (a value is missing/unverified: never read as "fine"). Reads files and env; alb:/elb: call the AWS API read-only; probe: opens connections.',
   input: {
     lb: z
       .array(source)
