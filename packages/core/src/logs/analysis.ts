@@ -1,4 +1,4 @@
-import type { CauseCode, Generator, LogFormat, LogRecord } from './types.js';
+import type { CauseCode, FailurePhase, Generator, LogFormat, LogRecord } from './types.js';
 
 /**
  * The pure diagnosis engine. An `LogAnalyzer` consumes lines of one input at a time and keeps only
@@ -30,6 +30,28 @@ export const GAP_BUCKET_EDGES_MS: readonly number[] = [
 /** Per bucket: [requests, raceCandidates (LB-generated 502 / Envoy UC), lb5xx]. */
 export type GapBucketCounts = [number, number, number];
 
+/**
+ * One failure kept for the per-request join (bounded: MAX_JOIN_RECORDS per kind): an access-log 5xx
+ * the proxy may have generated, a request that succeeded after a retried upstream error, or an
+ * error-log upstream event. Only short fields, no line text.
+ */
+export interface JoinRecord extends LineRef {
+  readonly kind: 'request' | 'upstream-error';
+  readonly timeMs: number;
+  readonly status: number | null;
+  readonly generator: Generator;
+  readonly cause: CauseCode | null;
+  readonly phase?: FailurePhase | undefined;
+  readonly target?: string | undefined;
+  readonly client?: string | undefined;
+  readonly requestLine?: string | undefined;
+  readonly requestId?: string | undefined;
+  readonly connectionId?: string | undefined;
+  readonly retried?: boolean | undefined;
+  /** The idle gap before the request on its target (ms), when known. */
+  readonly gapMs?: number | undefined;
+}
+
 export interface MinuteCounts {
   requests: number;
   lb5xx: number;
@@ -41,6 +63,8 @@ export interface MinuteCounts {
 /** Serialisable, mergeable aggregates of some inputs. */
 export interface PartialAnalysis {
   formats: Record<string, number>;
+  /** format id → request lines (not error-log events) it gave. */
+  requestFormats: Record<string, number>;
   lines: number;
   requests: number;
   skippedLines: number;
@@ -69,6 +93,19 @@ export interface PartialAnalysis {
   raceGapFine: Record<string, number>;
   /** Same fine histogram for all requests, to compare traffic with failures. */
   allGapFine: Record<string, number>;
+  /** Same fine histogram for target-generated 5xx (do they sit where the race's failures sit?). */
+  targetGapFine: Record<string, number>;
+  /** phase → count of failures that name it (error-log events and access-log 5xx). */
+  phases: Record<string, number>;
+  /** Requests whose response was cut after its header (status below 500: the target's, already sent). */
+  midResponseRequests: number;
+  /** Failures kept for the per-request join (see JoinRecord). */
+  joinRequests: JoinRecord[];
+  joinEvents: JoinRecord[];
+  /** Failures not kept because the join lists were full (counted, never silently lost). */
+  joinOverflow: number;
+  /** Error-log input → [first, last] time of any of its lines (how far back it reaches). */
+  errorLogSpans: Record<string, [number, number]>;
   firstTimeMs: number | null;
   lastTimeMs: number | null;
   truncatedInputs: Array<{ file: string; reason: string }>;
@@ -80,12 +117,15 @@ const MAX_MALFORMED_SAMPLES = 10;
 const MAX_EXAMPLE_CHARS = 400;
 const MAX_TARGETS = 1000;
 const MAX_GAP_STATE_TARGETS = 100_000;
+/** Per kind; a failure is a few hundred bytes, so the join costs at most a few tens of MB. */
+export const MAX_JOIN_RECORDS = 50_000;
 /** Fine histogram resolution: 16 buckets per doubling (about 4.4 % wide). */
 const FINE_PER_OCTAVE = 16;
 
 export function emptyPartial(): PartialAnalysis {
   return {
     formats: {},
+    requestFormats: {},
     lines: 0,
     requests: 0,
     skippedLines: 0,
@@ -103,6 +143,13 @@ export function emptyPartial(): PartialAnalysis {
     targetGaps: {},
     raceGapFine: {},
     allGapFine: {},
+    targetGapFine: {},
+    phases: {},
+    midResponseRequests: 0,
+    joinRequests: [],
+    joinEvents: [],
+    joinOverflow: 0,
+    errorLogSpans: {},
     firstTimeMs: null,
     lastTimeMs: null,
     truncatedInputs: [],
@@ -200,6 +247,10 @@ export class LogAnalyzer {
     const result = format.parseLine(line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line);
     if (result === null) {
       this.p.skippedLines++;
+      if (format.lineTimeMs !== undefined) {
+        const t = format.lineTimeMs(line);
+        if (t !== null) this.noteErrorLogTime(t);
+      }
       return;
     }
     if (!result.ok) {
@@ -207,6 +258,42 @@ export class LogAnalyzer {
       return;
     }
     this.addRecord(result.record, lineNumber, line);
+  }
+
+  private noteErrorLogTime(t: number): void {
+    if (!Number.isFinite(t)) return;
+    const span = this.p.errorLogSpans[this.file];
+    if (span === undefined) this.p.errorLogSpans[detach(this.file)] = [t, t];
+    else {
+      if (t < span[0]) span[0] = t;
+      if (t > span[1]) span[1] = t;
+    }
+  }
+
+  private keepForJoin(r: LogRecord, lineNumber: number, gapMs: number | undefined): void {
+    const list = r.kind === 'upstream-error' ? this.p.joinEvents : this.p.joinRequests;
+    if (list.length >= MAX_JOIN_RECORDS) {
+      this.p.joinOverflow++;
+      return;
+    }
+    const d = (v: string | undefined) => (v === undefined ? undefined : detach(v));
+    list.push({
+      file: this.file,
+      line: lineNumber,
+      kind: r.kind === 'upstream-error' ? 'upstream-error' : 'request',
+      timeMs: r.timeMs,
+      status: r.status,
+      generator: r.generator,
+      cause: r.cause,
+      phase: r.phase,
+      target: d(r.target),
+      client: d(r.client),
+      requestLine: d(r.requestLine),
+      requestId: d(r.requestId),
+      connectionId: d(r.connectionId),
+      retried: r.retriedUpstreamError,
+      gapMs,
+    });
   }
 
   noteMalformed(lineNumber: number, reason: string, text: string): void {
@@ -270,10 +357,15 @@ export class LogAnalyzer {
       const cause = r.cause ?? 'unknown';
       p.upstreamErrors[cause] = (p.upstreamErrors[cause] ?? 0) + 1;
       this.example(`event|${cause}`, lineNumber, text);
-      this.minute(r.timeMs).upstreamErrors++;
+      if (Number.isFinite(r.timeMs)) this.minute(r.timeMs).upstreamErrors++;
+      if (r.phase !== undefined) p.phases[r.phase] = (p.phases[r.phase] ?? 0) + 1;
+      if (this.format?.lineTimeMs !== undefined) this.noteErrorLogTime(r.timeMs);
+      this.keepForJoin(r, lineNumber, undefined);
       return;
     }
     p.requests++;
+    const fid = this.format?.id ?? '-';
+    p.requestFormats[fid] = (p.requestFormats[fid] ?? 0) + 1;
     const sc = statusClass(r.status);
     p.statusClasses[sc] = (p.statusClasses[sc] ?? 0) + 1;
     const minute = this.minute(r.timeMs);
@@ -294,11 +386,18 @@ export class LogAnalyzer {
       p.retriedUpstreamErrors++;
       this.example('retried', lineNumber, text);
     }
+    if (r.phase !== undefined && (is5xx || r.cause !== null))
+      p.phases[r.phase] = (p.phases[r.phase] ?? 0) + 1;
+    if (r.cause === 'upstream-closed-mid-response' && !is5xx) {
+      p.midResponseRequests++;
+      this.example('mid-response', lineNumber, text);
+    }
+    let gapMs: number | undefined;
     if (r.target !== undefined) {
       const startMs = r.timeMs - (r.requestMs ?? 0);
       const previous = this.lastFinish.get(r.target);
       if (previous !== undefined) {
-        const gapMs = startMs - previous;
+        gapMs = startMs - previous;
         const bucket = gapBucketIndex(gapMs);
         const counts = p.gapBuckets[bucket]!;
         counts[0]++;
@@ -321,12 +420,14 @@ export class LogAnalyzer {
           const fi = fineIndex(gapMs);
           p.allGapFine[fi] = (p.allGapFine[fi] ?? 0) + 1;
           if (race) p.raceGapFine[fi] = (p.raceGapFine[fi] ?? 0) + 1;
+          else if (is5xx && r.generator === 'target') p.targetGapFine[fi] = (p.targetGapFine[fi] ?? 0) + 1;
         }
       }
       if (this.lastFinish.size >= MAX_GAP_STATE_TARGETS && previous === undefined) this.lastFinish.clear();
       if (previous === undefined) this.lastFinish.set(detach(r.target), r.timeMs);
       else if (r.timeMs > previous) this.lastFinish.set(r.target, r.timeMs);
     }
+    if ((is5xx && r.generator !== 'target') || r.retriedUpstreamError) this.keepForJoin(r, lineNumber, gapMs);
   }
 
   toPartial(): PartialAnalysis {
@@ -350,6 +451,7 @@ function addBuckets(a: GapBucketCounts[], b: GapBucketCounts[]): void {
 /** Merges `b` into `a` (in place) and returns `a`. Examples keep `a`'s first, then `b`'s. */
 export function mergePartials(a: PartialAnalysis, b: PartialAnalysis): PartialAnalysis {
   addInto(a.formats, b.formats);
+  addInto(a.requestFormats, b.requestFormats);
   a.lines += b.lines;
   a.requests += b.requests;
   a.skippedLines += b.skippedLines;
@@ -388,6 +490,24 @@ export function mergePartials(a: PartialAnalysis, b: PartialAnalysis): PartialAn
   }
   addInto(a.raceGapFine, b.raceGapFine);
   addInto(a.allGapFine, b.allGapFine);
+  addInto(a.targetGapFine, b.targetGapFine);
+  addInto(a.phases, b.phases);
+  a.midResponseRequests += b.midResponseRequests;
+  for (const [list, more] of [
+    [a.joinRequests, b.joinRequests],
+    [a.joinEvents, b.joinEvents],
+  ] as const) {
+    for (const r of more) {
+      if (list.length < MAX_JOIN_RECORDS) list.push(r);
+      else a.joinOverflow++;
+    }
+  }
+  a.joinOverflow += b.joinOverflow;
+  for (const [file, [first, last]] of Object.entries(b.errorLogSpans)) {
+    const mine = a.errorLogSpans[file];
+    if (mine === undefined) a.errorLogSpans[file] = [first, last];
+    else a.errorLogSpans[file] = [Math.min(mine[0], first), Math.max(mine[1], last)];
+  }
   if (b.firstTimeMs !== null && (a.firstTimeMs === null || b.firstTimeMs < a.firstTimeMs))
     a.firstTimeMs = b.firstTimeMs;
   if (b.lastTimeMs !== null && (a.lastTimeMs === null || b.lastTimeMs > a.lastTimeMs))
@@ -404,4 +524,6 @@ export function offsetLineNumbers(p: PartialAnalysis, file: string, offset: numb
   for (const list of Object.values(p.examples)) {
     for (const e of list) if (e.file === file) (e as { line: number }).line += offset;
   }
+  for (const r of p.joinRequests) if (r.file === file) (r as { line: number }).line += offset;
+  for (const r of p.joinEvents) if (r.file === file) (r as { line: number }).line += offset;
 }

@@ -95,4 +95,9 @@ export interface LogFormat {
   /** Scores how likely a sample of first lines is this format (0..1). */
   detect(sampleLines: readonly string[]): number;
   parseLine(line: string): ParseResult;
+  /**
+   * The time of a line `parseLine` skipped (null = no time). Error-log formats have it so the join
+   * knows how far back an error log reaches even when it holds no upstream error at all.
+   */
+  lineTimeMs?(line: string): number | null;
 }

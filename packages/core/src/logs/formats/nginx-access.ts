@@ -150,6 +150,8 @@ export function nginxAccessParser(compiled: CompiledFormat): (line: string) => P
   const iReqTime = idx('request_time');
   const iConn = idx('connection');
   const iProto = idx('server_protocol');
+  const iClient = idx('remote_addr');
+  const iRid = idx('request_id') ?? idx('req_id') ?? idx('http_x_request_id');
   if (iStatus === undefined) {
     throw new KeepaliveParityError('KAP_USAGE', 'the nginx log_format must contain $status', {
       field: '--nginx-log-format',
@@ -246,6 +248,9 @@ export function nginxAccessParser(compiled: CompiledFormat): (line: string) => P
       retriedUpstreamError: retriedUpstreamError || undefined,
       connectionId: iConn !== undefined ? v[iConn] : undefined,
       protocol: protocol === '-' ? undefined : protocol,
+      client: iClient !== undefined ? v[iClient] : undefined,
+      requestLine: iRequest !== undefined ? v[iRequest] : undefined,
+      requestId: iRid !== undefined && v[iRid] !== '-' ? v[iRid] : undefined,
     });
   };
 }
