@@ -104,8 +104,12 @@ export interface PartialAnalysis {
   joinEvents: JoinRecord[];
   /** Failures not kept because the join lists were full (counted, never silently lost). */
   joinOverflow: number;
-  /** Error-log input → [first, last] time of any of its lines (how far back it reaches). */
-  errorLogSpans: Record<string, [number, number]>;
+  /**
+   * Error-log input → [first, last, last seen, ordered (1/0)] time of any of its lines. An error log
+   * whose lines go back in time by more than ERROR_LOG_DISORDER_MS is a compilation of excerpts,
+   * not one continuous log, so it covers no period.
+   */
+  errorLogSpans: Record<string, [number, number, number, number]>;
   firstTimeMs: number | null;
   lastTimeMs: number | null;
   truncatedInputs: Array<{ file: string; reason: string }>;
@@ -119,6 +123,8 @@ const MAX_TARGETS = 1000;
 const MAX_GAP_STATE_TARGETS = 100_000;
 /** Per kind; a failure is a few hundred bytes, so the join costs at most a few tens of MB. */
 export const MAX_JOIN_RECORDS = 50_000;
+/** nginx workers each stamp lines with their own cached second: a few seconds out of order is normal. */
+export const ERROR_LOG_DISORDER_MS = 5000;
 /** Fine histogram resolution: 16 buckets per doubling (about 4.4 % wide). */
 const FINE_PER_OCTAVE = 16;
 
@@ -263,10 +269,12 @@ export class LogAnalyzer {
   private noteErrorLogTime(t: number): void {
     if (!Number.isFinite(t)) return;
     const span = this.p.errorLogSpans[this.file];
-    if (span === undefined) this.p.errorLogSpans[detach(this.file)] = [t, t];
+    if (span === undefined) this.p.errorLogSpans[detach(this.file)] = [t, t, t, 1];
     else {
+      if (t < span[2] - ERROR_LOG_DISORDER_MS) span[3] = 0;
       if (t < span[0]) span[0] = t;
       if (t > span[1]) span[1] = t;
+      span[2] = t;
     }
   }
 
@@ -503,10 +511,16 @@ export function mergePartials(a: PartialAnalysis, b: PartialAnalysis): PartialAn
     }
   }
   a.joinOverflow += b.joinOverflow;
-  for (const [file, [first, last]] of Object.entries(b.errorLogSpans)) {
+  for (const [file, [first, last, seen, ordered]] of Object.entries(b.errorLogSpans)) {
     const mine = a.errorLogSpans[file];
-    if (mine === undefined) a.errorLogSpans[file] = [first, last];
-    else a.errorLogSpans[file] = [Math.min(mine[0], first), Math.max(mine[1], last)];
+    if (mine === undefined) a.errorLogSpans[file] = [first, last, seen, ordered];
+    else
+      a.errorLogSpans[file] = [
+        Math.min(mine[0], first),
+        Math.max(mine[1], last),
+        seen,
+        mine[3] === 1 && ordered === 1 && first >= mine[2] - ERROR_LOG_DISORDER_MS ? 1 : 0,
+      ];
   }
   if (b.firstTimeMs !== null && (a.firstTimeMs === null || b.firstTimeMs < a.firstTimeMs))
     a.firstTimeMs = b.firstTimeMs;

@@ -28,9 +28,10 @@ export interface JoinResult {
   readonly unjoinedRequests: readonly JoinRecord[];
   readonly unjoinedEvents: readonly JoinRecord[];
   /**
-   * Unjoined 5xx whose generator the access log did not say but an error log covers their time:
-   * nginx logs every upstream failure it answers with 502/504 at level `error`, so with no such line
-   * the target generated the status.
+   * Unjoined 5xx whose generator the access log did not say but an error log covers their time
+   * (one continuous log, in time order, that began before them): nginx logs every upstream failure
+   * it answers with 502/504 at level `error`, so with no such line the target generated the status.
+   * An empty error log cannot show that it covers anything.
    */
   readonly coveredByErrorLog: readonly JoinRecord[];
 }
@@ -115,7 +116,7 @@ export function joinFailures(p: PartialAnalysis): JoinResult {
       r.generator === 'unknown' &&
       r.status !== null &&
       r.status >= 500 &&
-      spans.some(([first]) => first <= r.timeMs + JOIN_WINDOW_MS),
+      spans.some(([first, , , ordered]) => ordered === 1 && first <= r.timeMs + JOIN_WINDOW_MS),
   );
   return { joined, unjoinedRequests, unjoinedEvents, coveredByErrorLog };
 }

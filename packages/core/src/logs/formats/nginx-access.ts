@@ -131,6 +131,12 @@ function lastOf<T>(list: T[] | undefined): T | undefined {
   return list === undefined ? undefined : list[list.length - 1];
 }
 
+/** `$remote_addr`, without a log shipper's prefix (`INFO <ts> [container: nginx] 10.0.0.1`). */
+function clientAddress(value: string): string {
+  const space = value.lastIndexOf(' ');
+  return space < 0 ? value : value.slice(space + 1);
+}
+
 /** Builds a parser for one compiled format. */
 export function nginxAccessParser(compiled: CompiledFormat): (line: string) => ParseResult {
   const idx = (name: string) => compiled.index.get(name);
@@ -248,7 +254,7 @@ export function nginxAccessParser(compiled: CompiledFormat): (line: string) => P
       retriedUpstreamError: retriedUpstreamError || undefined,
       connectionId: iConn !== undefined ? v[iConn] : undefined,
       protocol: protocol === '-' ? undefined : protocol,
-      client: iClient !== undefined ? v[iClient] : undefined,
+      client: iClient !== undefined ? clientAddress(v[iClient]!) : undefined,
       requestLine: iRequest !== undefined ? v[iRequest] : undefined,
       requestId: iRid !== undefined && v[iRid] !== '-' ? v[iRid] : undefined,
     });

@@ -6,12 +6,17 @@ export const slowBackend: VerdictRule = {
   summary: '504 (proxy timeouts) dominate the LB-generated 5xx',
   apply(e) {
     const { totals } = e;
-    if (totals.lb504 === 0 || totals.lb504 <= totals.raceCandidates || totals.lb504 < 0.5 * totals.lb5xx)
-      return null;
+    // A connect timeout is an unreachable target (target-unreachable), not a slow one.
+    const slow = e.rows
+      .filter((r) => r.generator === 'lb' && r.status === 504 && r.cause !== 'connect-timeout')
+      .reduce((s, r) => s + r.count, 0);
+    if (slow === 0 || slow <= totals.raceCandidates || slow < 0.5 * totals.lb5xx) return null;
     return {
       code: 'slow-backend',
-      message: `504 dominates: ${totals.lb504} of ${totals.lb5xx} LB-generated 5xx are timeouts (vs ${totals.raceCandidates} race-like 502s): a slow backend or a too-short response/connect timeout, not the keep-alive race.`,
-      examples: e.refs(e.keyOf((r) => r.generator === 'lb' && r.status === 504)),
+      message: `504 dominates: ${slow} of ${totals.lb5xx} LB-generated 5xx are response timeouts (vs ${totals.raceCandidates} race-like 502s): a slow backend or a too-short response timeout, not the keep-alive race.`,
+      examples: e.refs(
+        e.keyOf((r) => r.generator === 'lb' && r.status === 504 && r.cause !== 'connect-timeout'),
+      ),
     };
   },
 };
