@@ -235,8 +235,12 @@ function rounds(n: number, idleMs: number, last: (i: number) => Omit<Spec, 't'>,
   const out: Spec[] = [];
   let t = from;
   for (let i = 0; i < n; i++) {
-    for (let k = 0; k < 3; k++) out.push({ t: (t += 20), status: 200 });
-    out.push({ t: (t += idleMs), ...last(i) });
+    for (let k = 0; k < 3; k++) {
+      t += 20;
+      out.push({ t, status: 200 });
+    }
+    t += idleMs;
+    out.push({ t, ...last(i) });
   }
   return out;
 }
