@@ -33,7 +33,8 @@ export type GapBucketCounts = [number, number, number];
 /**
  * One failure kept for the per-request join (bounded: MAX_JOIN_RECORDS per kind): an access-log 5xx
  * the proxy may have generated, a request that succeeded after a retried upstream error, or an
- * error-log upstream event. Only short fields, no line text.
+ * error-log upstream event. Join keys are kept as 32-bit hashes (equality is all the join needs),
+ * so a record holds no string from the input and costs about a hundred bytes.
  */
 export interface JoinRecord extends LineRef {
   readonly kind: 'request' | 'upstream-error';
@@ -42,14 +43,33 @@ export interface JoinRecord extends LineRef {
   readonly generator: Generator;
   readonly cause: CauseCode | null;
   readonly phase?: FailurePhase | undefined;
-  readonly target?: string | undefined;
-  readonly client?: string | undefined;
-  readonly requestLine?: string | undefined;
-  readonly requestId?: string | undefined;
-  readonly connectionId?: string | undefined;
+  /** Hashes of the upstream address, the client ip, the request line, the connection number, the request id. */
+  readonly targetKey?: number | undefined;
+  readonly clientKey?: number | undefined;
+  readonly requestLineKey?: number | undefined;
+  readonly connectionKey?: number | undefined;
+  readonly requestIdKey?: number | undefined;
   readonly retried?: boolean | undefined;
   /** The idle gap before the request on its target (ms), when known. */
   readonly gapMs?: number | undefined;
+}
+
+/** FNV-1a, 32 bits; undefined for a missing or `-` value. */
+export function joinKey(value: string | undefined): number | undefined {
+  if (value === undefined || value === '' || value === '-') return undefined;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < value.length; i++) {
+    h ^= value.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** The ip of `ip`, `ip:port` or `[v6]:port` (nginx's error log `client:` has no port). */
+export function ipOf(address: string): string {
+  if (address.startsWith('[')) return address.slice(1, address.indexOf(']'));
+  const colon = address.lastIndexOf(':');
+  return colon > 0 && address.indexOf(':') === colon ? address.slice(0, colon) : address;
 }
 
 export interface MinuteCounts {
@@ -284,7 +304,6 @@ export class LogAnalyzer {
       this.p.joinOverflow++;
       return;
     }
-    const d = (v: string | undefined) => (v === undefined ? undefined : detach(v));
     list.push({
       file: this.file,
       line: lineNumber,
@@ -294,11 +313,11 @@ export class LogAnalyzer {
       generator: r.generator,
       cause: r.cause,
       phase: r.phase,
-      target: d(r.target),
-      client: d(r.client),
-      requestLine: d(r.requestLine),
-      requestId: d(r.requestId),
-      connectionId: d(r.connectionId),
+      targetKey: joinKey(r.target),
+      clientKey: r.client === undefined ? undefined : joinKey(ipOf(r.client)),
+      requestLineKey: joinKey(r.requestLine),
+      connectionKey: joinKey(r.connectionId),
+      requestIdKey: joinKey(r.requestId),
       retried: r.retriedUpstreamError,
       gapMs,
     });

@@ -36,25 +36,18 @@ export interface JoinResult {
   readonly coveredByErrorLog: readonly JoinRecord[];
 }
 
-const ipOf = (address: string): string => {
-  if (address.startsWith('[')) return address.slice(1, address.indexOf(']'));
-  const colon = address.lastIndexOf(':');
-  // `10.0.0.1:5432` → ip; a bare IPv6 address has several colons and no port.
-  return colon > 0 && address.indexOf(':') === colon ? address.slice(0, colon) : address;
-};
-
 /** How many keys agree, or -1 when one that both sides carry disagrees. */
 function agreement(request: JoinRecord, event: JoinRecord): number {
   let score = 0;
-  const pairs: Array<[string | undefined, string | undefined]> = [
-    [request.requestLine, event.requestLine],
-    [request.client && ipOf(request.client), event.client && ipOf(event.client)],
-    [request.target, event.target],
-    [request.connectionId, event.connectionId],
-    [request.requestId, event.requestId],
+  const pairs: Array<[number | undefined, number | undefined]> = [
+    [request.requestLineKey, event.requestLineKey],
+    [request.clientKey, event.clientKey],
+    [request.targetKey, event.targetKey],
+    [request.connectionKey, event.connectionKey],
+    [request.requestIdKey, event.requestIdKey],
   ];
   for (const [a, b] of pairs) {
-    if (a === undefined || b === undefined || a === '-' || b === '-') continue;
+    if (a === undefined || b === undefined) continue;
     if (a !== b) return -1;
     score++;
   }
