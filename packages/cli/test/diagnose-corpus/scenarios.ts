@@ -1,4 +1,5 @@
-import { request, sleep } from '../diagnose-helpers/harness.js';
+import http from 'node:http';
+import { sleep } from '../diagnose-helpers/harness.js';
 import type { FaultBackend } from './backend.js';
 
 /**
@@ -63,6 +64,43 @@ export interface Scenario {
   drive(d: Driver): Promise<Sent[]>;
   /** Checks the run against the backend's log; returns a problem, or null. */
   check(sent: readonly Sent[], backend: FaultBackend): string | null;
+}
+
+/**
+ * One request on a fresh client connection; resolves with the status once the response is over,
+ * also when its body is cut (a crash mid-body), and 0 when no response came. Bounded by 10 s.
+ */
+function request(port: number, path: string, method: string): Promise<number> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (status: number) => {
+      if (!done) {
+        done = true;
+        resolve(status);
+      }
+    };
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method,
+        agent: false,
+        headers: { connection: 'close' },
+        timeout: 10_000,
+      },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        res.on('error', () => finish(status));
+        res.on('close', () => finish(status));
+        res.resume();
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => finish(0));
+    req.on('close', () => setTimeout(() => finish(0), 100));
+    req.end();
+  });
 }
 
 let counter = 0;

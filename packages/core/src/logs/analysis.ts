@@ -141,6 +141,8 @@ const MAX_MALFORMED_SAMPLES = 10;
 const MAX_EXAMPLE_CHARS = 400;
 const MAX_TARGETS = 1000;
 const MAX_GAP_STATE_TARGETS = 100_000;
+/** The gap key of lines that name no upstream, for formats with `gapsWithoutTarget`. */
+const ALL_UPSTREAMS = '(all upstreams)';
 /** Per kind; a failure is a few hundred bytes, so the join costs at most a few tens of MB. */
 export const MAX_JOIN_RECORDS = 50_000;
 /** nginx workers each stamp lines with their own cached second: a few seconds out of order is normal. */
@@ -420,9 +422,10 @@ export class LogAnalyzer {
       this.example('mid-response', lineNumber, text);
     }
     let gapMs: number | undefined;
-    if (r.target !== undefined) {
+    const gapTarget = r.target ?? (this.format?.gapsWithoutTarget ? ALL_UPSTREAMS : undefined);
+    if (gapTarget !== undefined) {
       const startMs = r.timeMs - (r.requestMs ?? 0);
-      const previous = this.lastFinish.get(r.target);
+      const previous = this.lastFinish.get(gapTarget);
       if (previous !== undefined) {
         gapMs = startMs - previous;
         const bucket = gapBucketIndex(gapMs);
@@ -430,9 +433,9 @@ export class LogAnalyzer {
         counts[0]++;
         if (race) counts[1]++;
         if (is5xx && r.generator === 'lb') counts[2]++;
-        let perTarget = p.targetGaps[r.target];
+        let perTarget = p.targetGaps[gapTarget];
         if (perTarget === undefined) {
-          const key = Object.keys(p.targetGaps).length < MAX_TARGETS ? detach(r.target) : '(other)';
+          const key = Object.keys(p.targetGaps).length < MAX_TARGETS ? detach(gapTarget) : '(other)';
           perTarget = p.targetGaps[key];
           if (perTarget === undefined) {
             perTarget = p.gapBuckets.map(() => [0, 0, 0] as GapBucketCounts);
@@ -451,8 +454,8 @@ export class LogAnalyzer {
         }
       }
       if (this.lastFinish.size >= MAX_GAP_STATE_TARGETS && previous === undefined) this.lastFinish.clear();
-      if (previous === undefined) this.lastFinish.set(detach(r.target), r.timeMs);
-      else if (r.timeMs > previous) this.lastFinish.set(r.target, r.timeMs);
+      if (previous === undefined) this.lastFinish.set(detach(gapTarget), r.timeMs);
+      else if (r.timeMs > previous) this.lastFinish.set(gapTarget, r.timeMs);
     }
     if ((is5xx && r.generator !== 'target') || r.retriedUpstreamError) this.keepForJoin(r, lineNumber, gapMs);
   }

@@ -100,4 +100,11 @@ export interface LogFormat {
    * knows how far back an error log reaches even when it holds no upstream error at all.
    */
   lineTimeMs?(line: string): number | null;
+  /**
+   * Lines that name no upstream still get an idle gap, measured across all requests of the input.
+   * Only for formats with sub-second times and request durations whose access lines never name the
+   * upstream (Caddy): exact with one upstream connection; with several, gaps look shorter than the
+   * connections' real idle times (failures look busier, never more race-like).
+   */
+  readonly gapsWithoutTarget?: boolean;
 }
