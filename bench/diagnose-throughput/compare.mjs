@@ -20,10 +20,14 @@ const NGINX_FORMAT =
   '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $msec $request_time $upstream_addr $upstream_status $upstream_connect_time $upstream_header_time $upstream_response_time';
 
 function once(bin, file, extra) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', process.execPath, bin, 'diagnose', file, '--json', '--no-progress', ...extra], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  });
+  const r = spawnSync(
+    '/usr/bin/time',
+    ['-f', '%e %M %U %S', process.execPath, bin, 'diagnose', file, '--json', '--no-progress', ...extra],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    },
+  );
   const [seconds, kb, user, sys] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
   const verdict = JSON.parse(r.stdout).verdict;
   return { seconds, cpu: user + sys, rssMb: kb / 1024, verdict, exit: r.status };
