@@ -117,6 +117,17 @@ for (const proxy of PROXIES) {
         if (scenario.label === 'race') {
           assert.equal(diagnosis.verdict, 'keepalive-race', why);
           assert.equal(code, 1);
+          if (proxy.name === 'nginx' && !scenario.retry) {
+            // Per-request evidence: the deciding reason cites joined lines of both logs.
+            const files = new Set(
+              diagnosis.reasons[0].examples.map((x: { file: string }) => x.file.split('/').pop()),
+            );
+            assert.ok(
+              files.has('access.log') && files.has('error.log'),
+              JSON.stringify(diagnosis.reasons[0]),
+            );
+            assert.ok(diagnosis.join.joinedRaceShaped >= 6, JSON.stringify(diagnosis.join));
+          }
         } else {
           assert.notEqual(diagnosis.verdict, 'keepalive-race', why);
           assert.equal(code, 0);

@@ -1,6 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { lateCloseIdleSockets } from '../diagnose-helpers/harness.js';
 
 /**
  * The corpus's backend: a Node HTTP server with injected faults, chosen per request by its path,
@@ -40,8 +41,7 @@ export interface FaultBackendOptions {
 export async function startFaultBackend(options: FaultBackendOptions): Promise<FaultBackend> {
   const handled = new Map<string, string>();
   const sockets = new Set<Socket>();
-  const timers = new Map<Socket, NodeJS.Timeout>();
-  const served = new Map<Socket, number>();
+  const served = new WeakMap<Socket, number>();
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const rid = url.searchParams.get('rid') ?? '';
@@ -49,7 +49,6 @@ export async function startFaultBackend(options: FaultBackendOptions): Promise<F
     handled.set(rid, fault);
     appendFileSync(options.logFile, `${JSON.stringify({ t: Date.now(), rid, path: url.pathname, fault })}\n`);
     const socket = req.socket;
-    clearTimeout(timers.get(socket));
     const n = (served.get(socket) ?? 0) + 1;
     served.set(socket, n);
     res.on('finish', () => arm(socket));
@@ -81,30 +80,7 @@ export async function startFaultBackend(options: FaultBackendOptions): Promise<F
         res.writeHead(200, headers).end('ok\n');
     }
   });
-  server.keepAliveTimeout = 0; // the idle timer below instead
-  function arm(socket: Socket): void {
-    clearTimeout(timers.get(socket));
-    timers.set(
-      socket,
-      setTimeout(() => {
-        socket.pause(); // stop reading: a request arriving now stays unread
-        timers.set(
-          socket,
-          setTimeout(() => socket.destroy(), options.closeLagMs),
-        );
-      }, options.keepAliveMs),
-    );
-  }
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('data', () => clearTimeout(timers.get(socket)));
-    socket.on('close', () => {
-      clearTimeout(timers.get(socket));
-      timers.delete(socket);
-      sockets.delete(socket);
-      served.delete(socket);
-    });
-  });
+  const { arm } = lateCloseIdleSockets(server, sockets, options.keepAliveMs, options.closeLagMs);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const closeAll = () =>

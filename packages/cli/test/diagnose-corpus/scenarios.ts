@@ -1,5 +1,4 @@
-import http from 'node:http';
-import { sleep } from '../diagnose-helpers/harness.js';
+import { request, sleep } from '../diagnose-helpers/harness.js';
 import type { FaultBackend } from './backend.js';
 
 /**
@@ -66,43 +65,6 @@ export interface Scenario {
   check(sent: readonly Sent[], backend: FaultBackend): string | null;
 }
 
-/**
- * One request on a fresh client connection; resolves with the status once the response is over,
- * also when its body is cut (a crash mid-body), and 0 when no response came. Bounded by 10 s.
- */
-function request(port: number, path: string, method: string): Promise<number> {
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = (status: number) => {
-      if (!done) {
-        done = true;
-        resolve(status);
-      }
-    };
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method,
-        agent: false,
-        headers: { connection: 'close' },
-        timeout: 10_000,
-      },
-      (res) => {
-        const status = res.statusCode ?? 0;
-        res.on('error', () => finish(status));
-        res.on('close', () => finish(status));
-        res.resume();
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => finish(0));
-    req.on('close', () => setTimeout(() => finish(0), 100));
-    req.end();
-  });
-}
-
 let counter = 0;
 async function send(d: Driver, path: string, race = false): Promise<Sent> {
   const rid = `r${++counter}`;
@@ -161,6 +123,21 @@ function handlerRanFor(path: string, min: number) {
   };
 }
 
+/** Plain traffic that must all be handled and answered 200 (healthy, max-requests). */
+function allHandled(scenario: Pick<Scenario, 'id' | 'truth' | 'closeEvery'>): Scenario {
+  return {
+    ...scenario,
+    label: 'not-race',
+    async drive(d) {
+      const out: Sent[] = [];
+      await traffic(d, out, 24);
+      return out;
+    },
+    check: (sent, backend) =>
+      sent.every((s) => s.status === 200 && backend.handled.has(s.rid)) ? null : 'a request failed',
+  };
+}
+
 function crash(path: string, truth: string): Scenario {
   return {
     id: path,
@@ -183,18 +160,7 @@ function crash(path: string, truth: string): Scenario {
 }
 
 export const SCENARIOS: readonly Scenario[] = [
-  {
-    id: 'healthy',
-    label: 'not-race',
-    truth: 'every request handled, none failed',
-    async drive(d) {
-      const out: Sent[] = [];
-      await traffic(d, out, 24);
-      return out;
-    },
-    check: (sent, backend) =>
-      sent.every((s) => s.status === 200 && backend.handled.has(s.rid)) ? null : 'a request failed',
-  },
+  allHandled({ id: 'healthy', truth: 'every request handled, none failed' }),
   {
     id: 'race',
     label: 'race',
@@ -276,19 +242,11 @@ export const SCENARIOS: readonly Scenario[] = [
     },
     check: (sent, backend) => (sent.some((s) => backend.handled.has(s.rid)) ? 'a handler ran' : null),
   },
-  {
+  allHandled({
     id: 'max-requests',
-    label: 'not-race',
     truth: 'every 3rd response closes its connection (Connection: close); all handled',
     closeEvery: 3,
-    async drive(d) {
-      const out: Sent[] = [];
-      await traffic(d, out, 24);
-      return out;
-    },
-    check: (sent, backend) =>
-      sent.every((s) => s.status === 200 && backend.handled.has(s.rid)) ? null : 'a request failed',
-  },
+  }),
   {
     id: 'rolling-restart',
     label: 'not-race',

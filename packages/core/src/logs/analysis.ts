@@ -1,4 +1,5 @@
-import type { CauseCode, FailurePhase, Generator, LogFormat, LogRecord } from './types.js';
+import { appendJoin, emptyJoinColumns, type JoinColumns, offsetJoinLines, pushJoin } from './join-store.js';
+import type { CauseCode, Generator, LogFormat, LogRecord } from './types.js';
 
 /**
  * The pure diagnosis engine. An `LogAnalyzer` consumes lines of one input at a time and keeps only
@@ -30,29 +31,7 @@ export const GAP_BUCKET_EDGES_MS: readonly number[] = [
 /** Per bucket: [requests, raceCandidates (LB-generated 502 / Envoy UC), lb5xx]. */
 export type GapBucketCounts = [number, number, number];
 
-/**
- * One failure kept for the per-request join (bounded: MAX_JOIN_RECORDS per kind): an access-log 5xx
- * the proxy may have generated, a request that succeeded after a retried upstream error, or an
- * error-log upstream event. Join keys are kept as 32-bit hashes (equality is all the join needs),
- * so a record holds no string from the input and costs about a hundred bytes.
- */
-export interface JoinRecord extends LineRef {
-  readonly kind: 'request' | 'upstream-error';
-  readonly timeMs: number;
-  readonly status: number | null;
-  readonly generator: Generator;
-  readonly cause: CauseCode | null;
-  readonly phase?: FailurePhase | undefined;
-  /** Hashes of the upstream address, the client ip, the request line, the connection number, the request id. */
-  readonly targetKey?: number | undefined;
-  readonly clientKey?: number | undefined;
-  readonly requestLineKey?: number | undefined;
-  readonly connectionKey?: number | undefined;
-  readonly requestIdKey?: number | undefined;
-  readonly retried?: boolean | undefined;
-  /** The idle gap before the request on its target (ms), when known. */
-  readonly gapMs?: number | undefined;
-}
+export type { JoinRecord } from './join-store.js';
 
 /** FNV-1a, 32 bits; undefined for a missing or `-` value. */
 export function joinKey(value: string | undefined): number | undefined {
@@ -120,8 +99,8 @@ export interface PartialAnalysis {
   /** Requests whose response was cut after its header (status below 500: the target's, already sent). */
   midResponseRequests: number;
   /** Failures kept for the per-request join (see JoinRecord). */
-  joinRequests: JoinRecord[];
-  joinEvents: JoinRecord[];
+  joinRequests: JoinColumns;
+  joinEvents: JoinColumns;
   /** Failures not kept because the join lists were full (counted, never silently lost). */
   joinOverflow: number;
   /**
@@ -174,8 +153,8 @@ export function emptyPartial(): PartialAnalysis {
     targetGapFine: {},
     phases: {},
     midResponseRequests: 0,
-    joinRequests: [],
-    joinEvents: [],
+    joinRequests: emptyJoinColumns(),
+    joinEvents: emptyJoinColumns(),
     joinOverflow: 0,
     errorLogSpans: {},
     firstTimeMs: null,
@@ -253,10 +232,23 @@ export class LogAnalyzer {
   private readonly sinceMs: number;
   private readonly untilMs: number;
 
-  /** Records outside `[sinceMs, untilMs)` are counted in `outsideWindow` and otherwise ignored. */
-  constructor(window: { sinceMs?: number | undefined; untilMs?: number | undefined } = {}) {
+  private readonly keepJoin: boolean;
+
+  /**
+   * Records outside `[sinceMs, untilMs)` are counted in `outsideWindow` and otherwise ignored.
+   * `keepJoinRecords: false` keeps no failure for the per-request join (a run with one access log
+   * has nothing to join with; tens of thousands of kept failures grow the heap measurably).
+   */
+  constructor(
+    window: {
+      sinceMs?: number | undefined;
+      untilMs?: number | undefined;
+      keepJoinRecords?: boolean | undefined;
+    } = {},
+  ) {
     this.sinceMs = window.sinceMs ?? Number.NEGATIVE_INFINITY;
     this.untilMs = window.untilMs ?? Number.POSITIVE_INFINITY;
+    this.keepJoin = window.keepJoinRecords ?? true;
   }
 
   /** Starts a new input. Idle gaps are computed within one input (one LB node's or proxy's log). */
@@ -301,12 +293,13 @@ export class LogAnalyzer {
   }
 
   private keepForJoin(r: LogRecord, lineNumber: number, gapMs: number | undefined): void {
+    if (!this.keepJoin) return;
     const list = r.kind === 'upstream-error' ? this.p.joinEvents : this.p.joinRequests;
-    if (list.length >= MAX_JOIN_RECORDS) {
+    if (list.n >= MAX_JOIN_RECORDS) {
       this.p.joinOverflow++;
       return;
     }
-    list.push({
+    pushJoin(list, {
       file: this.file,
       line: lineNumber,
       kind: r.kind === 'upstream-error' ? 'upstream-error' : 'request',
@@ -523,15 +516,8 @@ export function mergePartials(a: PartialAnalysis, b: PartialAnalysis): PartialAn
   addInto(a.targetGapFine, b.targetGapFine);
   addInto(a.phases, b.phases);
   a.midResponseRequests += b.midResponseRequests;
-  for (const [list, more] of [
-    [a.joinRequests, b.joinRequests],
-    [a.joinEvents, b.joinEvents],
-  ] as const) {
-    for (const r of more) {
-      if (list.length < MAX_JOIN_RECORDS) list.push(r);
-      else a.joinOverflow++;
-    }
-  }
+  a.joinOverflow += appendJoin(a.joinRequests, b.joinRequests, MAX_JOIN_RECORDS);
+  a.joinOverflow += appendJoin(a.joinEvents, b.joinEvents, MAX_JOIN_RECORDS);
   a.joinOverflow += b.joinOverflow;
   for (const [file, [first, last, seen, ordered]] of Object.entries(b.errorLogSpans)) {
     const mine = a.errorLogSpans[file];
@@ -560,6 +546,6 @@ export function offsetLineNumbers(p: PartialAnalysis, file: string, offset: numb
   for (const list of Object.values(p.examples)) {
     for (const e of list) if (e.file === file) (e as { line: number }).line += offset;
   }
-  for (const r of p.joinRequests) if (r.file === file) (r as { line: number }).line += offset;
-  for (const r of p.joinEvents) if (r.file === file) (r as { line: number }).line += offset;
+  offsetJoinLines(p.joinRequests, file, offset);
+  offsetJoinLines(p.joinEvents, file, offset);
 }

@@ -1,4 +1,5 @@
-import type { JoinRecord, PartialAnalysis } from './analysis.js';
+import type { PartialAnalysis } from './analysis.js';
+import type { JoinRecord } from './join-store.js';
 
 /**
  * The per-request join: error-log events (nginx error.log, Caddy's error entries, ...) are matched
@@ -66,11 +67,15 @@ function lowerBound(events: readonly JoinRecord[], t: number): number {
   return lo;
 }
 
-export function joinFailures(p: PartialAnalysis): JoinResult {
-  const events = p.joinEvents.filter((e) => Number.isFinite(e.timeMs)).sort((a, b) => a.timeMs - b.timeMs);
-  const untimed = p.joinEvents.filter((e) => !Number.isFinite(e.timeMs));
+export function joinFailures(
+  p: PartialAnalysis,
+  keptRequests: readonly JoinRecord[],
+  keptEvents: readonly JoinRecord[],
+): JoinResult {
+  const events = keptEvents.filter((e) => Number.isFinite(e.timeMs)).sort((a, b) => a.timeMs - b.timeMs);
+  const untimed = keptEvents.filter((e) => !Number.isFinite(e.timeMs));
   const used = new Uint8Array(events.length);
-  const requests = [...p.joinRequests].sort((a, b) => a.timeMs - b.timeMs);
+  const requests = [...keptRequests].sort((a, b) => a.timeMs - b.timeMs);
   const joined: JoinedFailure[] = [];
   const unjoinedRequests: JoinRecord[] = [];
   for (const request of requests) {

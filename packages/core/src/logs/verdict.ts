@@ -13,6 +13,7 @@ import {
   type CountRow,
   type JoinSummary,
   type KeepAliveEstimate,
+  type QuietVsBusy,
   type Reason,
   type Totals,
   VERDICT_FINDINGS,
@@ -20,7 +21,14 @@ import {
 } from './verdicts/index.js';
 import { pct } from './verdicts/util.js';
 
-export type { CountRow, JoinSummary, KeepAliveEstimate, Reason, Totals } from './verdicts/index.js';
+export type {
+  CountRow,
+  JoinSummary,
+  KeepAliveEstimate,
+  QuietVsBusy,
+  Reason,
+  Totals,
+} from './verdicts/index.js';
 export { VERDICT_FINDINGS, VERDICT_RULES } from './verdicts/index.js';
 
 /**
@@ -70,12 +78,7 @@ export interface Diagnosis {
   readonly keepAliveEstimate: KeepAliveEstimate | null;
   readonly perMinute: readonly MinutePoint[];
   /** LB race-candidate rate in the quieter half of the minutes against the busier half. */
-  readonly quietVsBusy: {
-    quietRate: number;
-    busyRate: number;
-    quietMinutes: number;
-    busyMinutes: number;
-  } | null;
+  readonly quietVsBusy: QuietVsBusy | null;
   readonly examples: ReadonlyArray<Example & { key: string }>;
   readonly timeRange: { firstMs: number; lastMs: number } | null;
   readonly truncatedInputs: ReadonlyArray<{ file: string; reason: string }>;

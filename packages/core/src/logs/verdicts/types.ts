@@ -88,6 +88,14 @@ export interface GapEvidence {
   readonly targetInZone: number;
 }
 
+/** LB race-candidate rate in the quieter half of the minutes against the busier half. */
+export interface QuietVsBusy {
+  readonly quietRate: number;
+  readonly busyRate: number;
+  readonly quietMinutes: number;
+  readonly busyMinutes: number;
+}
+
 /** Everything a verdict rule may read. Pure data plus helpers to cite examples. */
 export interface VerdictEvidence {
   readonly p: PartialAnalysis;
@@ -99,12 +107,7 @@ export interface VerdictEvidence {
   readonly joinSummary: JoinSummary;
   readonly estimate: KeepAliveEstimate | null;
   readonly gaps: GapEvidence;
-  readonly quietVsBusy: {
-    quietRate: number;
-    busyRate: number;
-    quietMinutes: number;
-    busyMinutes: number;
-  } | null;
+  readonly quietVsBusy: QuietVsBusy | null;
   /** ≥80 % of the LB 5xx in two minutes of a log of ≥30 minutes: the count in those two minutes. */
   readonly clusteredBest: number | null;
   readonly spanMs: number;
