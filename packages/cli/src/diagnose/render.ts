@@ -61,7 +61,7 @@ export function renderDiagnosis(
       if (count > 0) out.push(`  ${`${phase} (${PHASE_NOTE[phase]})`.padEnd(47)} ${n(count).padStart(9)}`);
     }
     out.push(
-      `  ${'closed mid-response (upstream-closed-mid-response)'.padEnd(47)} ${n(d.totals.midResponse).padStart(9)}`,
+      `  ${'closed mid-response (upstream-closed-mid-response)'.padEnd(51)} ${n(d.totals.midResponse).padStart(5)}`,
     );
   }
   if (d.join.events > 0 && d.join.requests > 0) {

@@ -207,7 +207,12 @@ export function diagnose(p: PartialAnalysis): Diagnosis {
       : e.rows,
     totals: e.totals,
     verdict,
-    reasons,
+    reasons: reasons.map((r) => ({
+      ...r,
+      examples: r.examples.filter(
+        (x, i) => r.examples.findIndex((y) => y.file === x.file && y.line === x.line) === i,
+      ),
+    })),
     idleGaps: { buckets: toBuckets(p.gapBuckets), perTarget },
     estimatedBackendKeepAliveMs: estimate?.ms ?? null,
     keepAliveEstimate: estimate,
