@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Side-by-side throughput/memory of two builds of `diagnose` on the same files, interleaved run by
 // run so both see the same machine load (the host is shared): A, B, A, B, ...
-// Usage: node bench/diagnose-throughput/compare.mjs BIN_A BIN_B [--runs 2] [--dir /tmp/kap-bench]
+// Usage: node bench/diagnose-throughput/compare.mjs BIN_A BIN_B [--runs 2] [--dir /tmp/kap-bench] [--kinds alb,nginx]
 // BIN_* are paths to packages/cli/dist/bin.js of two checkouts; files come from generate.mjs.
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
@@ -34,7 +34,7 @@ function once(bin, file, extra) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-for (const kind of ['alb', 'nginx']) {
+for (const kind of opt('--kinds', 'alb,nginx').split(',')) {
   const file = join(dir, `${kind}.log`);
   const bytes = statSync(file).size;
   for (const jobs of [[], ['--jobs', '1']]) {

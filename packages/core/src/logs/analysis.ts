@@ -253,6 +253,7 @@ export class LogAnalyzer {
 
   /** Starts a new input. Idle gaps are computed within one input (one LB node's or proxy's log). */
   beginInput(file: string, format: LogFormat): void {
+    this.flushInputRequests();
     this.file = file;
     this.format = format;
     this.lastFinish = new Map();
@@ -386,8 +387,7 @@ export class LogAnalyzer {
       return;
     }
     p.requests++;
-    const fid = this.format?.id ?? '-';
-    p.requestFormats[fid] = (p.requestFormats[fid] ?? 0) + 1;
+    this.inputRequests++;
     const sc = statusClass(r.status);
     p.statusClasses[sc] = (p.statusClasses[sc] ?? 0) + 1;
     const minute = this.minute(r.timeMs);
@@ -453,7 +453,18 @@ export class LogAnalyzer {
     if ((is5xx && r.generator !== 'target') || r.retriedUpstreamError) this.keepForJoin(r, lineNumber, gapMs);
   }
 
+  /** Requests of the current input, added to `requestFormats` when the input changes or ends. */
+  private inputRequests = 0;
+
+  private flushInputRequests(): void {
+    if (this.inputRequests === 0 || this.format === null) return;
+    const fid = this.format.id;
+    this.p.requestFormats[fid] = (this.p.requestFormats[fid] ?? 0) + this.inputRequests;
+    this.inputRequests = 0;
+  }
+
   toPartial(): PartialAnalysis {
+    this.flushInputRequests();
     return this.p;
   }
 }
