@@ -9,7 +9,8 @@ export const perRequestJoin: VerdictRule = {
     if (j.events === 0 || j.requests === 0) return null;
     const byCause = new Map<string, number>();
     for (const f of e.join.joined) {
-      const key = `${f.events[f.events.length - 1]!.cause ?? 'unknown'}${f.events[f.events.length - 1]!.phase ? ` (${f.events[f.events.length - 1]!.phase})` : ''}`;
+      const last = f.events[f.events.length - 1]!;
+      const key = `${last.cause ?? 'unknown'}${last.phase ? ` (${last.phase})` : ''}`;
       byCause.set(key, (byCause.get(key) ?? 0) + 1);
     }
     const causes = [...byCause].map(([k, v]) => `${v} ${k}`).join(', ');

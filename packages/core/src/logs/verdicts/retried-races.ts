@@ -4,10 +4,9 @@ export const retriedRaces: VerdictRule = {
   id: 'retried-races',
   verdict: null,
   summary: 'Upstream failures the proxy retried and hid from clients',
-  apply(e, decided) {
+  apply(e) {
     const n = e.totals.hiddenRaces;
     if (n === 0 || e.totals.fiveXx === 0) return null;
-    void decided;
     return {
       code: 'retried-races',
       message: `${n} upstream connection failures were retried and answered normally (nginx error.log race lines or \`$upstream_status\` like "502, 200"): the race happens, the retry hides it.`,
