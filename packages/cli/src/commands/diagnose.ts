@@ -73,7 +73,9 @@ Options:
   --table NAME              table name for --emit-sql (default alb_access_logs)
   --no-progress             no progress bar (it is shown on stderr only when stderr is a terminal)
 
-Exit codes: 0 not the race / inconclusive, 1 keep-alive race found, 2 usage or input error.
+Exit codes: 0 not the race / inconclusive, 1 keep-alive race found, 2 usage or input error
+(including input in no known format, or a format that parsed no line: never a verdict on nothing).
+Verdict rules: docs/verdicts/ (one page each).
 
 Examples:
   keepalive-parity diagnose 'alb-logs/**/*.log.gz'
