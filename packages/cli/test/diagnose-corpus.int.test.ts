@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { ProcessGroup } from '../src/lab/processes.js';
+import { PROXIES as LAB_PROXIES } from '../src/lab/proxies.js';
 import { parseJson, runCli } from './cli-helpers.js';
 import { type FaultBackend, startFaultBackend } from './diagnose-corpus/backend.js';
 import {
@@ -25,15 +27,15 @@ import {
 } from './diagnose-helpers/harness.js';
 
 /**
- * The labelled corpus: real nginx, HAProxy and Caddy on 127.0.0.1 in front of a backend with
+ * The labelled corpus: real nginx, HAProxy, Caddy and the lab's embedded Node proxy on 127.0.0.1 in front of a backend with
  * injected faults (diagnose-corpus/), one run per scenario and proxy, ground truth from the
  * backend's own log per request id, then `diagnose` on the logs the proxy wrote. Every race
  * scenario must be `keepalive-race`, every other scenario anything but. The table of results is in
  * docs/diagnose.md ("Scenario corpus"); KAP_WRITE_CORPUS_TABLE=1 rewrites it, otherwise the test
  * checks that the docs table still says what this run found.
  *
- * Apache httpd and the embedded Node proxy run in `keepalive-parity lab`, but diagnose has no parser
- * for their logs, so they are not in this corpus.
+ * Apache httpd runs in `keepalive-parity lab`, but diagnose has no parser for its logs, so it is not
+ * in this corpus. KAP_CORPUS_PROXIES=nginx,node runs some proxies only (the docs table check then fails).
  */
 
 type Start = (dir: string, options: ProxyOptions) => Promise<ProxyInstance>;
@@ -42,7 +44,25 @@ const PROXIES: ReadonlyArray<{ name: string; start: Start; args: string[]; metho
   { name: 'haproxy', start: startHaproxy, args: [], method: 'GET' },
   // Go's transport replays a GET whose reused connection failed: the race shows on POST only.
   { name: 'caddy', start: startCaddy, args: [], method: 'POST' },
-];
+  { name: 'node', start: startNodeProxy, args: [], method: 'GET' },
+].filter(
+  (p) => !process.env.KAP_CORPUS_PROXIES || process.env.KAP_CORPUS_PROXIES.split(',').includes(p.name),
+);
+
+/** The lab's embedded Node proxy (its adapter and process group), retries off, a 10 s pool idle timeout. */
+async function startNodeProxy(dir: string, options: ProxyOptions): Promise<ProxyInstance> {
+  const group = new ProcessGroup();
+  const running = await LAB_PROXIES.node.start({
+    group,
+    bin: process.execPath,
+    dir,
+    upstreamPort: options.upstreamPort,
+    idleMs: 10_000,
+    retry: options.retry ?? false,
+    name: 'node-proxy',
+  });
+  return { port: running.port, dir, logs: [running.logFiles[0]!], stop: () => group.stopAll() };
+}
 
 interface Row {
   readonly scenario: string;

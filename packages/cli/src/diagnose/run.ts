@@ -181,7 +181,7 @@ export async function analyze(
 
   // Files: detect each format from its head, then split into tasks.
   const tasks: FileTask[] = [];
-  // One input has nothing to join with, except Caddy's default log (access and error entries).
+  // One input has nothing to join with, unless it holds both kinds of lines (Caddy's default log).
   const keepJoinRecords = specs.length > 1 || specs.some((s) => s.kind !== 'file');
   const taskFile = new Map<number, number>(); // task id → index in summaries
   for (const spec of files) {
@@ -225,7 +225,7 @@ export async function analyze(
       gzip: head.gzip,
       formatId: format.id,
       formatOptions: options.formatOptions,
-      window: { ...options.window, keepJoinRecords: keepJoinRecords || format.id === 'caddy' },
+      window: { ...options.window, keepJoinRecords: keepJoinRecords || format.eventsInSameFile === true },
     };
     if (!head.gzip && spec.size >= rangeSplitBytes && jobs > 1) {
       const parts = Math.min(jobs * 2, Math.ceil(spec.size / Math.max(1, rangeSplitBytes / 4)));

@@ -68,7 +68,7 @@ export interface Scenario {
 let counter = 0;
 async function send(d: Driver, path: string, race = false): Promise<Sent> {
   const rid = `r${++counter}`;
-  const status = await request(d.port, `/${path}?rid=${rid}`, d.method);
+  const status = await request(d.port, `/${path}?rid=${rid}`, d.method, { 'x-request-id': rid });
   return { rid, path, status, race };
 }
 

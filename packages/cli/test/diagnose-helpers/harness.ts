@@ -93,7 +93,12 @@ export async function startBackend(keepAliveMs: number, closeLagMs: number): Pro
  * One request on a fresh client connection; resolves with the status once the response is over,
  * also when its body is cut (a crash mid-body), and 0 when no response came. Bounded by 10 s.
  */
-export function request(port: number, path: string, method = 'GET'): Promise<number> {
+export function request(
+  port: number,
+  path: string,
+  method = 'GET',
+  headers: Record<string, string> = {},
+): Promise<number> {
   return new Promise((resolve) => {
     let done = false;
     const finish = (status: number) => {
@@ -109,7 +114,7 @@ export function request(port: number, path: string, method = 'GET'): Promise<num
         path,
         method,
         agent: false,
-        headers: { connection: 'close' },
+        headers: { connection: 'close', ...headers },
         timeout: 10_000,
       },
       (res) => {

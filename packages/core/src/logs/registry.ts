@@ -5,6 +5,7 @@ import { elbClassicFormat } from './formats/elb-classic.js';
 import { envoyJsonFormat, envoyTextFormat } from './formats/envoy.js';
 import { gcpLbFormat } from './formats/gcp-lb.js';
 import { haproxyFormat } from './formats/haproxy.js';
+import { kapNodeProxyFormat } from './formats/kap-node-proxy.js';
 import { nginxCombinedFormat, nginxIngressFormat } from './formats/nginx-access.js';
 import { nginxErrorFormat } from './formats/nginx-error.js';
 import { traefikFormat } from './formats/traefik.js';
@@ -24,6 +25,7 @@ export const LOG_FORMATS: LogFormat[] = [
   traefikFormat,
   caddyFormat,
   azureAppGwFormat,
+  kapNodeProxyFormat,
 ];
 
 export function registerLogFormat(format: LogFormat): void {

@@ -107,4 +107,6 @@ export interface LogFormat {
    * connections' real idle times (failures look busier, never more race-like).
    */
   readonly gapsWithoutTarget?: boolean;
+  /** One file holds both requests and upstream-error events (Caddy's default log): join even when it is the only input. */
+  readonly eventsInSameFile?: boolean;
 }

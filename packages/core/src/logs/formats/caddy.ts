@@ -100,4 +100,5 @@ export const caddyFormat: LogFormat = {
     ),
   parseLine: parseCaddyLine,
   gapsWithoutTarget: true,
+  eventsInSameFile: true,
 };

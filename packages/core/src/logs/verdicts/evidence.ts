@@ -24,6 +24,20 @@ import { is5xx, isRaceRow } from './util.js';
 
 const BUSY_GAP_MS = 100;
 
+/** The median idle gap of all requests with a known gap (from the fine histogram's lower edges). */
+function medianGapMs(allGapFine: Record<string, number>): number {
+  const fine = Object.entries(allGapFine)
+    .map(([k, v]) => [Number(k), v] as const)
+    .sort((a, b) => a[0] - b[0]);
+  const total = fine.reduce((sum, [, v]) => sum + v, 0);
+  let seen = 0;
+  for (const [k, v] of fine) {
+    seen += v;
+    if (seen * 2 >= total) return fineLowerMs(k);
+  }
+  return 0;
+}
+
 /** A kept request that failed before any response byte on an LB-generated 5xx, or was retried after such a failure. */
 function isRaceShapedRequest(r: JoinRecord, events: readonly JoinRecord[] | undefined): boolean {
   if (r.retried && (r.status === null || r.status < 500))
@@ -148,7 +162,10 @@ export function buildEvidence(
   const raceSignature = raceEvidence + (eventsOnly ? 0 : Math.min(unjoinedEventRaces, raceCandidates));
 
   // Gap facts, per request, after the join's corrections.
-  const zoneFrom = estimate === null ? Number.POSITIVE_INFINITY : 0.9 * estimate.ms;
+  // "Near one threshold": at or above 90 % of the keep-alive estimate; without an estimate (the
+  // race-like failures were only recognised by the join), well above the typical gap of the traffic.
+  const zoneFrom =
+    estimate === null ? Math.max(BUSY_GAP_MS, 2 * medianGapMs(p.allGapFine)) : 0.9 * estimate.ms;
   let raceStats: { known: number; busy: number; inZone: number };
   if (needJoin) {
     const eventsOf = new Map<JoinRecord, readonly JoinRecord[]>(
@@ -180,11 +197,11 @@ export function buildEvidence(
     shortGapRequests: (p.gapBuckets[0]?.[0] ?? 0) + (p.gapBuckets[1]?.[0] ?? 0),
     shortGapFailures: (p.gapBuckets[0]?.[1] ?? 0) + (p.gapBuckets[1]?.[1] ?? 0),
     raceInZone: raceStats.inZone,
+    zoneFromMs: Math.round(zoneFrom),
     targetKnown,
     targetInZone: targetFine.filter(([k]) => fineLowerMs(k + 1) > zoneFrom).reduce((s, [, v]) => s + v, 0),
   };
   const gapsSupportRace =
-    estimate !== null &&
     gaps.raceKnown >= MIN_RACE_FAILURES &&
     gaps.raceBusy <= 0.1 * gaps.raceKnown &&
     gaps.raceInZone >= 0.8 * gaps.raceKnown;

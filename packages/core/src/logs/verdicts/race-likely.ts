@@ -11,7 +11,7 @@ export const raceLikely: VerdictRule = {
     if (e.gaps.raceKnown >= MIN_RACE_FAILURES && !e.gapsSupportRace) return null;
     return {
       code: 'race-likely',
-      message: `${totals.raceCandidates} LB-generated 502s with target 5xx ${totals.target5xx === 0 ? 'zero' : `only ${totals.target5xx}`}${e.gaps.raceKnown > 0 ? `, ${e.gaps.raceInZone} of ${e.gaps.raceKnown} after idle gaps at or above ${e.estimate?.ms ?? '?'} ms` : ''}: the keep-alive race's signature. This format has no cause field, so a refused connect cannot be ruled out from the log alone (on ALB, check that TargetConnectionErrorCount stays at zero).`,
+      message: `${totals.raceCandidates} LB-generated 502s with target 5xx ${totals.target5xx === 0 ? 'zero' : `only ${totals.target5xx}`}${e.gaps.raceKnown > 0 ? `, ${e.gaps.raceInZone} of ${e.gaps.raceKnown} after idle gaps at or above ${e.gaps.zoneFromMs} ms` : ''}: the keep-alive race's signature. This format has no cause field, so a refused connect cannot be ruled out from the log alone (on ALB, check that TargetConnectionErrorCount stays at zero).`,
       examples: e.refs(e.raceKeys),
     };
   },

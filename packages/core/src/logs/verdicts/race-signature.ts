@@ -18,7 +18,7 @@ export const raceSignature: VerdictRule = {
         : '';
     const gapNote =
       e.gaps.raceKnown > 0
-        ? `; ${e.gaps.raceInZone} of ${e.gaps.raceKnown} with a known idle gap sit at or above ${e.estimate?.ms ?? '?'} ms and ${e.gaps.raceBusy} on busy connections`
+        ? `; ${e.gaps.raceInZone} of ${e.gaps.raceKnown} with a known idle gap sit at or above ${e.gaps.zoneFromMs} ms and ${e.gaps.raceBusy} on busy connections`
         : '; the log has no idle gaps to check (no target address or request time)';
     return {
       code: 'race-signature',

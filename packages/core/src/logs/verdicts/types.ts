@@ -84,6 +84,8 @@ export interface GapEvidence {
   readonly shortGapFailures: number;
   /** Race-shaped failures and target 5xx at or above 90 % of the keep-alive estimate. */
   readonly raceInZone: number;
+  /** Where the zone begins (ms): 90 % of the estimate, or twice the traffic's median gap without one. */
+  readonly zoneFromMs: number;
   readonly targetKnown: number;
   readonly targetInZone: number;
 }
