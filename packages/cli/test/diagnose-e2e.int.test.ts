@@ -235,7 +235,9 @@ describe('diagnose end to end: Caddy (access log + its default log with the erro
       diagnosis.inputs.map((i: Record<string, unknown>) => i.format),
       ['caddy', 'caddy'],
     );
-    assert.equal(count(diagnosis, 'lb', 502, 'unknown'), seen502);
+    // Each 502 is joined to its "EOF" error entry (same client address and port, same request line).
+    assert.equal(diagnosis.join.joined, seen502);
+    assert.equal(count(diagnosis, 'lb', 502, 'upstream-closed-reused-connection'), seen502);
     assert.equal(diagnosis.totals.upstreamErrors['upstream-closed-reused-connection'], seen502);
     assert.equal(diagnosis.verdict, 'keepalive-race');
     assert.equal(diagnosis.reasons[0].code, 'race-signature');

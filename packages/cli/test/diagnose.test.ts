@@ -122,13 +122,27 @@ describe('diagnose: bad input', () => {
     assert.equal((await runCli(['diagnose'])).code, 2);
   });
 
-  it('a forced wrong format counts every line as malformed and samples them, without stopping', async () => {
-    const d = parseJson(await runCli(['diagnose', `${FIXTURES}alb.log`, '--format', 'haproxy', '--json']));
-    assert.equal(d.malformedLines, 13);
-    assert.equal(d.malformedSamples.length, 10);
-    assert.deepEqual(
-      { file: d.malformedSamples[0].file, line: d.malformedSamples[0].line },
-      { file: `${FIXTURES}alb.log`, line: 1 },
+  it('a forced format that parses nothing is exit 2 naming the file, line and reason, never a verdict', async () => {
+    const r = await runCli(['diagnose', `${FIXTURES}alb.log`, '--format', 'haproxy', '--json']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /nothing could be read: none of the 13 lines/);
+    assert.ok(r.stderr.includes(`${FIXTURES}alb.log:1:`), r.stderr);
+    assert.match(r.stderr, /forced with --format haproxy/);
+  });
+
+  it('a forced format that parses some lines counts the others as malformed and samples them', async () => {
+    const mixed = join(dir, 'mixed.log');
+    const alb = readFileSync(`${FIXTURES}alb.log`, 'utf8').split('\n').filter(Boolean);
+    writeFileSync(mixed, `${alb.join('\n')}\nnot a log line\n`);
+    const base = parseJson(await runCli(['diagnose', `${FIXTURES}alb.log`, '--format', 'alb', '--json']));
+    const d = parseJson(await runCli(['diagnose', mixed, '--format', 'alb', '--json']));
+    assert.equal(d.malformedLines, base.malformedLines + 1);
+    assert.ok(d.requests > 0);
+    assert.ok(
+      d.malformedSamples.some(
+        (x: { file: string; line: number }) => x.file === mixed && x.line === alb.length + 1,
+      ),
     );
   });
 });

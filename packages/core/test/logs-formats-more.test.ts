@@ -42,6 +42,7 @@ const FIXTURE_FORMATS: Record<string, string> = {
   'traefik.jsonl': 'traefik',
   'caddy.jsonl': 'caddy',
   'azure-appgw.jsonl': 'azure-appgw',
+  'kap-node-proxy.jsonl': 'kap-node-proxy',
   ...Object.fromEntries(MORE_CASES.map((c) => [c.file, c.format])),
 };
 

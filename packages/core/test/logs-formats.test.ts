@@ -205,6 +205,20 @@ const CASES: Array<{ file: string; format: string; extra?: LogFormat[]; expect: 
       'malformed',
     ],
   },
+  {
+    file: 'kap-node-proxy.jsonl',
+    format: 'kap-node-proxy',
+    expect: [
+      'skip', // ready
+      'request 200 target -',
+      'upstream-error 502 lb upstream-closed-reused-connection', // reused socket, before the response
+      'request 502 unknown -', // its error event (same rid) says the proxy generated it
+      'upstream-error 502 lb connect-refused',
+      'upstream-error - lb upstream-closed-mid-response', // body cut after the header
+      'request 500 unknown -',
+      'malformed', // truncated
+    ],
+  },
 ];
 
 describe('log formats: fixtures per cause', () => {

@@ -86,7 +86,9 @@ Options:
   --period 60s|5m           Prometheus step (default 60s); CloudWatch uses 1 min, 5 min past 15 days
   --endpoint-url URL        AWS API endpoint for cloudwatch: (else AWS_ENDPOINT_URL_CLOUDWATCH)
 
-Exit codes: 0 not the race / inconclusive, 1 keep-alive race found, 2 usage or input error.
+Exit codes: 0 not the race / inconclusive, 1 keep-alive race found, 2 usage or input error
+(including input in no known format, or a format that parsed no line: never a verdict on nothing).
+Verdict rules: docs/verdicts/ (one page each).
 
 Examples:
   keepalive-parity diagnose 'alb-logs/**/*.log.gz'

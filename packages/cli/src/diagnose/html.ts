@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Diagnosis } from '@keepalive-parity/core';
+import { PHASE_NOTE, PHASE_ORDER } from './render.js';
 import type { InputSummary } from './run.js';
 
 /**
@@ -100,6 +101,16 @@ export function renderHtml(d: Diagnosis, inputs: readonly InputSummary[], genera
         `<tr><td><code>${e(`${s.file}:${s.line}`)}</code></td><td>${e(s.reason)}</td><td><pre>${e(s.text)}</pre></td></tr>`,
     )
     .join('\n');
+  const phaseRows = [
+    ...PHASE_ORDER.filter((ph) => (d.phases[ph] ?? 0) > 0).map(
+      (ph) => `<tr><td>${e(ph)}</td><td>${e(PHASE_NOTE[ph])}</td><td class="n">${d.phases[ph]}</td></tr>`,
+    ),
+    `<tr><td>closed mid-response</td><td>upstream-closed-mid-response: never the race</td><td class="n">${d.totals.midResponse}</td></tr>`,
+  ].join('\n');
+  const joinText =
+    d.join.events > 0 && d.join.requests > 0
+      ? `<p><b>Per-request join:</b> ${d.join.joined} of ${d.join.requests} failed or retried requests joined to their error-log line; ${d.join.unjoinedEvents} error-log events unmatched; ${d.join.targetByErrorLog} 5xx attributed to the target (no upstream error logged).</p>`
+      : '';
   const estimate = d.keepAliveEstimate
     ? `<p><b>Estimated backend keep-alive:</b> ${d.keepAliveEstimate.ms} ms (${e(d.keepAliveEstimate.confidence)} confidence). ${e(d.keepAliveEstimate.statement)}</p>`
     : '<p><b>Estimated backend keep-alive:</b> not enough LB-generated 502s with a known idle gap.</p>';
@@ -125,6 +136,9 @@ ${estimate}
 <h2>LB-generated 502 rate by idle gap before the request</h2><div id="gaps"></div>
 <h2>Idle gaps per target (20 busiest)</h2>
 <table><tr><th>target</th><th>requests with a gap</th><th>LB 502</th><th>LB 502 by gap bucket</th></tr>${targetRows}</table>
+<h2>Failures by phase</h2>
+<table><tr><th>phase</th><th>meaning</th><th>count</th></tr>${phaseRows}</table>
+${joinText}
 <h2>5xx by generator × status × cause</h2>
 <table><tr><th>generator</th><th>status</th><th>cause</th><th>count</th></tr>${counts}</table>
 <h2>Inputs</h2>

@@ -12,6 +12,14 @@ const VERDICT_TEXT: Record<Diagnosis['verdict'], string> = {
 
 const n = (v: number) => v.toLocaleString('en-US');
 
+export const PHASE_ORDER = ['connect', 'send-request', 'read-header', 'read-body'] as const;
+export const PHASE_NOTE: Record<(typeof PHASE_ORDER)[number], string> = {
+  connect: 'connecting',
+  'send-request': 'race-shaped',
+  'read-header': 'race-shaped',
+  'read-body': 'never the race',
+};
+
 /** Strips control characters so log text cannot move the cursor or recolour the terminal. */
 export function safeText(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: that is the point
@@ -44,6 +52,22 @@ export function renderDiagnosis(
     out.push(c.bold('upstream error events (error logs)'));
     for (const [cause, count] of ue.sort((a, b) => b[1] - a[1]))
       out.push(`  ${cause.padEnd(47)} ${n(count).padStart(9)}`);
+  }
+  const phases = Object.entries(d.phases);
+  if (phases.length > 0 || d.totals.midResponse > 0) {
+    out.push(c.bold('failures by phase (before any response byte = race-shaped; body = never the race)'));
+    for (const phase of PHASE_ORDER) {
+      const count = d.phases[phase] ?? 0;
+      if (count > 0) out.push(`  ${`${phase} (${PHASE_NOTE[phase]})`.padEnd(47)} ${n(count).padStart(9)}`);
+    }
+    out.push(
+      `  ${'closed mid-response (upstream-closed-mid-response)'.padEnd(51)} ${n(d.totals.midResponse).padStart(5)}`,
+    );
+  }
+  if (d.join.events > 0 && d.join.requests > 0) {
+    out.push(
+      `${c.bold('per-request join')}: ${n(d.join.joined)} of ${n(d.join.requests)} failed/retried requests joined to their error-log line, ${n(d.join.unjoinedEvents)} error-log events unmatched${d.join.targetByErrorLog > 0 ? `, ${n(d.join.targetByErrorLog)} 5xx attributed to the target (no upstream error logged)` : ''}`,
+    );
   }
   out.push('');
   const colour = d.verdict === 'keepalive-race' ? c.red : d.verdict === 'not-this-trap' ? c.green : c.yellow;

@@ -183,6 +183,8 @@ export async function analyze(
 
   // Files: detect each format from its head, then split into tasks.
   const tasks: FileTask[] = [];
+  // One input has nothing to join with, unless it holds both kinds of lines (Caddy's default log).
+  const keepJoinRecords = specs.length > 1 || specs.some((s) => s.kind !== 'file');
   const taskFile = new Map<number, number>(); // task id → index in summaries
   for (const spec of files) {
     if (spec.size === 0) {
@@ -225,7 +227,7 @@ export async function analyze(
       gzip: head.gzip,
       formatId: format.id,
       formatOptions: options.formatOptions,
-      window: options.window,
+      window: { ...options.window, keepJoinRecords: keepJoinRecords || format.eventsInSameFile === true },
     };
     if (!head.gzip && spec.size >= rangeSplitBytes && jobs > 1) {
       const parts = Math.min(jobs * 2, Math.ceil(spec.size / Math.max(1, rangeSplitBytes / 4)));
@@ -315,6 +317,7 @@ export async function analyze(
       { file: specs[0]!.name },
     );
   }
+  assertSomethingParsed(merged, summaries, options.formatOptions, context.signal.aborted);
   // Thousands of S3 objects: list the first ones and say how many there were.
   const inputs =
     summaries.length > MAX_LISTED_INPUTS
@@ -324,4 +327,30 @@ export async function analyze(
         ]
       : summaries;
   return { diagnosis: diagnose(merged), inputs, interrupted: context.signal.aborted };
+}
+
+/**
+ * A tool that cannot read its input must say so: when the recognised (or forced) formats turned
+ * not one line into a request or an upstream-error event, the run fails with exit 2 instead of
+ * giving a verdict on nothing. Error logs whose lines are all unrelated messages (notices, static
+ * file errors) are read, not unreadable, so they do not count as "nothing parsed".
+ */
+function assertSomethingParsed(
+  merged: PartialAnalysis,
+  summaries: readonly InputSummary[],
+  formatOptions: FormatOptions,
+  aborted: boolean,
+): void {
+  const records = merged.requests + Object.values(merged.upstreamErrors).reduce((s, v) => s + v, 0);
+  if (aborted || records > 0 || merged.lines === 0 || merged.outsideWindow > 0) return;
+  const readAsErrorLog = Object.keys(merged.errorLogSpans).length > 0 && merged.malformedLines === 0;
+  if (readAsErrorLog) return;
+  const formats = [...new Set(summaries.map((s) => s.format).filter((f) => f !== null))].join(', ');
+  const sample = merged.malformedSamples[0];
+  const files = summaries.filter((s) => s.format !== null).map((s) => s.name);
+  throw new KeepaliveParityError(
+    'KAP_INPUT_INVALID',
+    `nothing could be read: none of the ${merged.lines} lines of ${files.join(', ')} parsed as ${formats}${formatOptions.forcedFormat ? ` (forced with --format ${formatOptions.forcedFormat})` : ''}${sample ? `; ${sample.file}:${sample.line}: ${sample.reason}` : ''}. Check --format / --nginx-log-format against the file (see --help for the formats).`,
+    { file: sample?.file ?? files[0] ?? '-', ...(sample ? { line: sample.line } : {}) },
+  );
 }

@@ -20,6 +20,8 @@ export interface FileTask {
 export interface TimeWindow {
   readonly sinceMs?: number;
   readonly untilMs?: number;
+  /** Keep failures for the per-request join (false when the run has nothing to join with). */
+  readonly keepJoinRecords?: boolean;
 }
 
 export interface TaskResult {

@@ -83,6 +83,17 @@ function forward(
     }
     response.writeHead(upstreamResponse.statusCode ?? 502, headers);
     upstreamResponse.pipe(response);
+    // The upstream closed or reset in the middle of the body: say so, and cut the client's response.
+    upstreamResponse.on('aborted', () => {
+      emit('error', {
+        rid,
+        method,
+        reused: upstream.reusedSocket,
+        retrying: false,
+        message: `upstream ${upstream.reusedSocket ? 'reused pooled' : 'fresh'} connection failed after the response header was sent (body cut)`,
+      });
+      response.destroy();
+    });
     emit('access', {
       rid,
       method,
@@ -100,7 +111,7 @@ function forward(
       method,
       reused,
       retrying,
-      message: `upstream ${reused ? 'reused pooled' : 'fresh'} connection failed before the response (${error.code && !error.message.includes(error.code) ? `${error.message}, ${error.code}` : error.message})${retrying ? ', retrying once on a fresh connection' : ''}`,
+      message: `upstream ${reused ? 'reused pooled' : 'fresh'} connection failed ${response.headersSent ? 'after the response header was sent' : 'before the response'} (${error.code && !error.message.includes(error.code) ? `${error.message}, ${error.code}` : error.message})${retrying ? ', retrying once on a fresh connection' : ''}`,
     });
     if (retrying) {
       forward(request, response, body, attempt + 1);

@@ -20,25 +20,19 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-/** Routes: `/…/ok` 200, `/…/crash` 500, `/…/slow` answers after 1.5 s. */
-export async function startBackend(keepAliveMs: number, closeLagMs: number): Promise<Backend> {
-  const handled: string[] = [];
-  const sockets = new Set<Socket>();
+/**
+ * The deterministic late-close window on a server's idle sockets: `arm(socket)` after each response;
+ * `keepAliveMs` later the socket stops reading, `closeLagMs` after that it is destroyed. Tracks the
+ * server's sockets in `sockets`. Sets `server.keepAliveTimeout = 0` (this timer replaces it).
+ */
+export function lateCloseIdleSockets(
+  server: http.Server,
+  sockets: Set<Socket>,
+  keepAliveMs: number,
+  closeLagMs: number,
+): { arm(socket: Socket): void } {
   const timers = new Map<Socket, NodeJS.Timeout>();
-  const server = http.createServer((req, res) => {
-    handled.push(req.url ?? '');
-    const url = req.url ?? '';
-    res.on('finish', () => arm(req.socket));
-    if (url.endsWith('/crash')) {
-      res.writeHead(500, { 'content-type': 'text/plain' }).end('crash: internal error\n');
-    } else if (url.endsWith('/slow')) {
-      const t = setTimeout(() => res.writeHead(200).end('slow\n'), 1500);
-      res.on('close', () => clearTimeout(t));
-    } else {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
-    }
-  });
-  server.keepAliveTimeout = 0; // our own idle timer below
+  server.keepAliveTimeout = 0;
   function arm(socket: Socket): void {
     clearTimeout(timers.get(socket));
     timers.set(
@@ -61,6 +55,27 @@ export async function startBackend(keepAliveMs: number, closeLagMs: number): Pro
       sockets.delete(socket);
     });
   });
+  return { arm };
+}
+
+/** Routes: `/…/ok` 200, `/…/crash` 500, `/…/slow` answers after 1.5 s. */
+export async function startBackend(keepAliveMs: number, closeLagMs: number): Promise<Backend> {
+  const handled: string[] = [];
+  const sockets = new Set<Socket>();
+  const server = http.createServer((req, res) => {
+    handled.push(req.url ?? '');
+    const url = req.url ?? '';
+    res.on('finish', () => arm(req.socket));
+    if (url.endsWith('/crash')) {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end('crash: internal error\n');
+    } else if (url.endsWith('/slow')) {
+      const t = setTimeout(() => res.writeHead(200).end('slow\n'), 1500);
+      res.on('close', () => clearTimeout(t));
+    } else {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+    }
+  });
+  const { arm } = lateCloseIdleSockets(server, sockets, keepAliveMs, closeLagMs);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -74,9 +89,24 @@ export async function startBackend(keepAliveMs: number, closeLagMs: number): Pro
   };
 }
 
-/** One request on a fresh client connection; resolves with the status (0 on a socket error). */
-export function request(port: number, path: string, method = 'GET'): Promise<number> {
+/**
+ * One request on a fresh client connection; resolves with the status once the response is over,
+ * also when its body is cut (a crash mid-body), and 0 when no response came. Bounded by 10 s.
+ */
+export function request(
+  port: number,
+  path: string,
+  method = 'GET',
+  headers: Record<string, string> = {},
+): Promise<number> {
   return new Promise((resolve) => {
+    let done = false;
+    const finish = (status: number) => {
+      if (!done) {
+        done = true;
+        resolve(status);
+      }
+    };
     const req = http.request(
       {
         host: '127.0.0.1',
@@ -84,16 +114,19 @@ export function request(port: number, path: string, method = 'GET'): Promise<num
         path,
         method,
         agent: false,
-        headers: { connection: 'close' },
+        headers: { connection: 'close', ...headers },
         timeout: 10_000,
       },
       (res) => {
+        const status = res.statusCode ?? 0;
+        res.on('error', () => finish(status));
+        res.on('close', () => finish(status));
         res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
       },
     );
     req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve(0));
+    req.on('error', () => finish(0));
+    req.on('close', () => setTimeout(() => finish(0), 100));
     req.end();
   });
 }

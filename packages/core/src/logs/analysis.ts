@@ -1,3 +1,4 @@
+import { appendJoin, emptyJoinColumns, type JoinColumns, offsetJoinLines, pushJoin } from './join-store.js';
 import type { CauseCode, Generator, LogFormat, LogRecord } from './types.js';
 
 /**
@@ -30,6 +31,26 @@ export const GAP_BUCKET_EDGES_MS: readonly number[] = [
 /** Per bucket: [requests, raceCandidates (LB-generated 502 / Envoy UC), lb5xx]. */
 export type GapBucketCounts = [number, number, number];
 
+export type { JoinRecord } from './join-store.js';
+
+/** FNV-1a, 32 bits; undefined for a missing or `-` value. */
+export function joinKey(value: string | undefined): number | undefined {
+  if (value === undefined || value === '' || value === '-') return undefined;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < value.length; i++) {
+    h ^= value.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** The ip of `ip`, `ip:port` or `[v6]:port` (nginx's error log `client:` has no port). */
+export function ipOf(address: string): string {
+  if (address.startsWith('[')) return address.slice(1, address.indexOf(']'));
+  const colon = address.lastIndexOf(':');
+  return colon > 0 && address.indexOf(':') === colon ? address.slice(0, colon) : address;
+}
+
 export interface MinuteCounts {
   requests: number;
   lb5xx: number;
@@ -41,6 +62,8 @@ export interface MinuteCounts {
 /** Serialisable, mergeable aggregates of some inputs. */
 export interface PartialAnalysis {
   formats: Record<string, number>;
+  /** format id → request lines (not error-log events) it gave. */
+  requestFormats: Record<string, number>;
   lines: number;
   requests: number;
   skippedLines: number;
@@ -69,6 +92,23 @@ export interface PartialAnalysis {
   raceGapFine: Record<string, number>;
   /** Same fine histogram for all requests, to compare traffic with failures. */
   allGapFine: Record<string, number>;
+  /** Same fine histogram for target-generated 5xx (do they sit where the race's failures sit?). */
+  targetGapFine: Record<string, number>;
+  /** phase → count of failures that name it (error-log events and access-log 5xx). */
+  phases: Record<string, number>;
+  /** Requests whose response was cut after its header (status below 500: the target's, already sent). */
+  midResponseRequests: number;
+  /** Failures kept for the per-request join (see JoinRecord). */
+  joinRequests: JoinColumns;
+  joinEvents: JoinColumns;
+  /** Failures not kept because the join lists were full (counted, never silently lost). */
+  joinOverflow: number;
+  /**
+   * Error-log input → [first, last, last seen, ordered (1/0)] time of any of its lines. An error log
+   * whose lines go back in time by more than ERROR_LOG_DISORDER_MS is a compilation of excerpts,
+   * not one continuous log, so it covers no period.
+   */
+  errorLogSpans: Record<string, [number, number, number, number]>;
   firstTimeMs: number | null;
   lastTimeMs: number | null;
   truncatedInputs: Array<{ file: string; reason: string }>;
@@ -80,12 +120,19 @@ const MAX_MALFORMED_SAMPLES = 10;
 const MAX_EXAMPLE_CHARS = 400;
 const MAX_TARGETS = 1000;
 const MAX_GAP_STATE_TARGETS = 100_000;
+/** The gap key of lines that name no upstream, for formats with `gapsWithoutTarget`. */
+const ALL_UPSTREAMS = '(all upstreams)';
+/** Per kind; a failure is a few hundred bytes, so the join costs at most a few tens of MB. */
+export const MAX_JOIN_RECORDS = 50_000;
+/** nginx workers each stamp lines with their own cached second: a few seconds out of order is normal. */
+export const ERROR_LOG_DISORDER_MS = 5000;
 /** Fine histogram resolution: 16 buckets per doubling (about 4.4 % wide). */
 const FINE_PER_OCTAVE = 16;
 
 export function emptyPartial(): PartialAnalysis {
   return {
     formats: {},
+    requestFormats: {},
     lines: 0,
     requests: 0,
     skippedLines: 0,
@@ -103,6 +150,13 @@ export function emptyPartial(): PartialAnalysis {
     targetGaps: {},
     raceGapFine: {},
     allGapFine: {},
+    targetGapFine: {},
+    phases: {},
+    midResponseRequests: 0,
+    joinRequests: emptyJoinColumns(),
+    joinEvents: emptyJoinColumns(),
+    joinOverflow: 0,
+    errorLogSpans: {},
     firstTimeMs: null,
     lastTimeMs: null,
     truncatedInputs: [],
@@ -178,14 +232,28 @@ export class LogAnalyzer {
   private readonly sinceMs: number;
   private readonly untilMs: number;
 
-  /** Records outside `[sinceMs, untilMs)` are counted in `outsideWindow` and otherwise ignored. */
-  constructor(window: { sinceMs?: number | undefined; untilMs?: number | undefined } = {}) {
+  private readonly keepJoin: boolean;
+
+  /**
+   * Records outside `[sinceMs, untilMs)` are counted in `outsideWindow` and otherwise ignored.
+   * `keepJoinRecords: false` keeps no failure for the per-request join (a run with one access log
+   * has nothing to join with; tens of thousands of kept failures grow the heap measurably).
+   */
+  constructor(
+    window: {
+      sinceMs?: number | undefined;
+      untilMs?: number | undefined;
+      keepJoinRecords?: boolean | undefined;
+    } = {},
+  ) {
     this.sinceMs = window.sinceMs ?? Number.NEGATIVE_INFINITY;
     this.untilMs = window.untilMs ?? Number.POSITIVE_INFINITY;
+    this.keepJoin = window.keepJoinRecords ?? true;
   }
 
   /** Starts a new input. Idle gaps are computed within one input (one LB node's or proxy's log). */
   beginInput(file: string, format: LogFormat): void {
+    this.flushInputRequests();
     this.file = file;
     this.format = format;
     this.lastFinish = new Map();
@@ -200,6 +268,10 @@ export class LogAnalyzer {
     const result = format.parseLine(line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line);
     if (result === null) {
       this.p.skippedLines++;
+      if (format.lineTimeMs !== undefined) {
+        const t = format.lineTimeMs(line);
+        if (t !== null) this.noteErrorLogTime(t);
+      }
       return;
     }
     if (!result.ok) {
@@ -207,6 +279,44 @@ export class LogAnalyzer {
       return;
     }
     this.addRecord(result.record, lineNumber, line);
+  }
+
+  private noteErrorLogTime(t: number): void {
+    if (!Number.isFinite(t)) return;
+    const span = this.p.errorLogSpans[this.file];
+    if (span === undefined) this.p.errorLogSpans[detach(this.file)] = [t, t, t, 1];
+    else {
+      if (t < span[2] - ERROR_LOG_DISORDER_MS) span[3] = 0;
+      if (t < span[0]) span[0] = t;
+      if (t > span[1]) span[1] = t;
+      span[2] = t;
+    }
+  }
+
+  private keepForJoin(r: LogRecord, lineNumber: number, gapMs: number | undefined): void {
+    if (!this.keepJoin) return;
+    const list = r.kind === 'upstream-error' ? this.p.joinEvents : this.p.joinRequests;
+    if (list.n >= MAX_JOIN_RECORDS) {
+      this.p.joinOverflow++;
+      return;
+    }
+    pushJoin(list, {
+      file: this.file,
+      line: lineNumber,
+      kind: r.kind === 'upstream-error' ? 'upstream-error' : 'request',
+      timeMs: r.timeMs,
+      status: r.status,
+      generator: r.generator,
+      cause: r.cause,
+      phase: r.phase,
+      targetKey: joinKey(r.target),
+      clientKey: r.client === undefined ? undefined : joinKey(ipOf(r.client)),
+      requestLineKey: joinKey(r.requestLine),
+      connectionKey: joinKey(r.connectionId),
+      requestIdKey: joinKey(r.requestId),
+      retried: r.retriedUpstreamError,
+      gapMs,
+    });
   }
 
   noteMalformed(lineNumber: number, reason: string, text: string): void {
@@ -270,10 +380,14 @@ export class LogAnalyzer {
       const cause = r.cause ?? 'unknown';
       p.upstreamErrors[cause] = (p.upstreamErrors[cause] ?? 0) + 1;
       this.example(`event|${cause}`, lineNumber, text);
-      this.minute(r.timeMs).upstreamErrors++;
+      if (Number.isFinite(r.timeMs)) this.minute(r.timeMs).upstreamErrors++;
+      if (r.phase !== undefined) p.phases[r.phase] = (p.phases[r.phase] ?? 0) + 1;
+      if (this.format?.lineTimeMs !== undefined) this.noteErrorLogTime(r.timeMs);
+      this.keepForJoin(r, lineNumber, undefined);
       return;
     }
     p.requests++;
+    this.inputRequests++;
     const sc = statusClass(r.status);
     p.statusClasses[sc] = (p.statusClasses[sc] ?? 0) + 1;
     const minute = this.minute(r.timeMs);
@@ -294,19 +408,27 @@ export class LogAnalyzer {
       p.retriedUpstreamErrors++;
       this.example('retried', lineNumber, text);
     }
-    if (r.target !== undefined) {
+    if (r.phase !== undefined && (is5xx || r.cause !== null))
+      p.phases[r.phase] = (p.phases[r.phase] ?? 0) + 1;
+    if (r.cause === 'upstream-closed-mid-response' && !is5xx) {
+      p.midResponseRequests++;
+      this.example('mid-response', lineNumber, text);
+    }
+    let gapMs: number | undefined;
+    const gapTarget = r.target ?? (this.format?.gapsWithoutTarget ? ALL_UPSTREAMS : undefined);
+    if (gapTarget !== undefined) {
       const startMs = r.timeMs - (r.requestMs ?? 0);
-      const previous = this.lastFinish.get(r.target);
+      const previous = this.lastFinish.get(gapTarget);
       if (previous !== undefined) {
-        const gapMs = startMs - previous;
+        gapMs = startMs - previous;
         const bucket = gapBucketIndex(gapMs);
         const counts = p.gapBuckets[bucket]!;
         counts[0]++;
         if (race) counts[1]++;
         if (is5xx && r.generator === 'lb') counts[2]++;
-        let perTarget = p.targetGaps[r.target];
+        let perTarget = p.targetGaps[gapTarget];
         if (perTarget === undefined) {
-          const key = Object.keys(p.targetGaps).length < MAX_TARGETS ? detach(r.target) : '(other)';
+          const key = Object.keys(p.targetGaps).length < MAX_TARGETS ? detach(gapTarget) : '(other)';
           perTarget = p.targetGaps[key];
           if (perTarget === undefined) {
             perTarget = p.gapBuckets.map(() => [0, 0, 0] as GapBucketCounts);
@@ -321,15 +443,28 @@ export class LogAnalyzer {
           const fi = fineIndex(gapMs);
           p.allGapFine[fi] = (p.allGapFine[fi] ?? 0) + 1;
           if (race) p.raceGapFine[fi] = (p.raceGapFine[fi] ?? 0) + 1;
+          else if (is5xx && r.generator === 'target') p.targetGapFine[fi] = (p.targetGapFine[fi] ?? 0) + 1;
         }
       }
       if (this.lastFinish.size >= MAX_GAP_STATE_TARGETS && previous === undefined) this.lastFinish.clear();
-      if (previous === undefined) this.lastFinish.set(detach(r.target), r.timeMs);
-      else if (r.timeMs > previous) this.lastFinish.set(r.target, r.timeMs);
+      if (previous === undefined) this.lastFinish.set(detach(gapTarget), r.timeMs);
+      else if (r.timeMs > previous) this.lastFinish.set(gapTarget, r.timeMs);
     }
+    if ((is5xx && r.generator !== 'target') || r.retriedUpstreamError) this.keepForJoin(r, lineNumber, gapMs);
+  }
+
+  /** Requests of the current input, added to `requestFormats` when the input changes or ends. */
+  private inputRequests = 0;
+
+  private flushInputRequests(): void {
+    if (this.inputRequests === 0 || this.format === null) return;
+    const fid = this.format.id;
+    this.p.requestFormats[fid] = (this.p.requestFormats[fid] ?? 0) + this.inputRequests;
+    this.inputRequests = 0;
   }
 
   toPartial(): PartialAnalysis {
+    this.flushInputRequests();
     return this.p;
   }
 }
@@ -350,6 +485,7 @@ function addBuckets(a: GapBucketCounts[], b: GapBucketCounts[]): void {
 /** Merges `b` into `a` (in place) and returns `a`. Examples keep `a`'s first, then `b`'s. */
 export function mergePartials(a: PartialAnalysis, b: PartialAnalysis): PartialAnalysis {
   addInto(a.formats, b.formats);
+  addInto(a.requestFormats, b.requestFormats);
   a.lines += b.lines;
   a.requests += b.requests;
   a.skippedLines += b.skippedLines;
@@ -388,6 +524,23 @@ export function mergePartials(a: PartialAnalysis, b: PartialAnalysis): PartialAn
   }
   addInto(a.raceGapFine, b.raceGapFine);
   addInto(a.allGapFine, b.allGapFine);
+  addInto(a.targetGapFine, b.targetGapFine);
+  addInto(a.phases, b.phases);
+  a.midResponseRequests += b.midResponseRequests;
+  a.joinOverflow += appendJoin(a.joinRequests, b.joinRequests, MAX_JOIN_RECORDS);
+  a.joinOverflow += appendJoin(a.joinEvents, b.joinEvents, MAX_JOIN_RECORDS);
+  a.joinOverflow += b.joinOverflow;
+  for (const [file, [first, last, seen, ordered]] of Object.entries(b.errorLogSpans)) {
+    const mine = a.errorLogSpans[file];
+    if (mine === undefined) a.errorLogSpans[file] = [first, last, seen, ordered];
+    else
+      a.errorLogSpans[file] = [
+        Math.min(mine[0], first),
+        Math.max(mine[1], last),
+        seen,
+        mine[3] === 1 && ordered === 1 && first >= mine[2] - ERROR_LOG_DISORDER_MS ? 1 : 0,
+      ];
+  }
   if (b.firstTimeMs !== null && (a.firstTimeMs === null || b.firstTimeMs < a.firstTimeMs))
     a.firstTimeMs = b.firstTimeMs;
   if (b.lastTimeMs !== null && (a.lastTimeMs === null || b.lastTimeMs > a.lastTimeMs))
@@ -404,4 +557,6 @@ export function offsetLineNumbers(p: PartialAnalysis, file: string, offset: numb
   for (const list of Object.values(p.examples)) {
     for (const e of list) if (e.file === file) (e as { line: number }).line += offset;
   }
+  offsetJoinLines(p.joinRequests, file, offset);
+  offsetJoinLines(p.joinEvents, file, offset);
 }

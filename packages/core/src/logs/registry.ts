@@ -9,6 +9,7 @@ import { goProxyFormat } from './formats/go-proxy.js';
 import { gorouterAccessFormat, gorouterJsonFormat } from './formats/gorouter.js';
 import { h2oFormat } from './formats/h2o.js';
 import { haproxyFormat } from './formats/haproxy.js';
+import { kapNodeProxyFormat } from './formats/kap-node-proxy.js';
 import { nginxCombinedFormat, nginxIngressFormat } from './formats/nginx-access.js';
 import { nginxErrorFormat } from './formats/nginx-error.js';
 import { traefikDebugFormat, traefikFormat } from './formats/traefik.js';
@@ -34,6 +35,7 @@ export const LOG_FORMATS: LogFormat[] = [
   h2oFormat,
   cloudflareFormat,
   traefikDebugFormat,
+  kapNodeProxyFormat,
 ];
 
 export function registerLogFormat(format: LogFormat): void {

@@ -95,4 +95,18 @@ export interface LogFormat {
   /** Scores how likely a sample of first lines is this format (0..1). */
   detect(sampleLines: readonly string[]): number;
   parseLine(line: string): ParseResult;
+  /**
+   * The time of a line `parseLine` skipped (null = no time). Error-log formats have it so the join
+   * knows how far back an error log reaches even when it holds no upstream error at all.
+   */
+  lineTimeMs?(line: string): number | null;
+  /**
+   * Lines that name no upstream still get an idle gap, measured across all requests of the input.
+   * Only for formats with sub-second times and request durations whose access lines never name the
+   * upstream (Caddy): exact with one upstream connection; with several, gaps look shorter than the
+   * connections' real idle times (failures look busier, never more race-like).
+   */
+  readonly gapsWithoutTarget?: boolean;
+  /** One file holds both requests and upstream-error events (Caddy's default log): join even when it is the only input. */
+  readonly eventsInSameFile?: boolean;
 }

@@ -20,6 +20,12 @@ export function parseCaddyLine(line: string): ParseResult {
   const method = asString(pick(o, 'request.method'));
   const path = asString(pick(o, 'request.uri'));
   const protocol = asString(pick(o, 'request.proto'));
+  // Join keys: access and error entries of one request carry the same request object.
+  const remoteIp = asString(pick(o, 'request.remote_ip'));
+  const remotePort = asString(pick(o, 'request.remote_port'));
+  const client = remoteIp === undefined ? undefined : remotePort ? `${remoteIp}:${remotePort}` : remoteIp;
+  const requestLine =
+    method !== undefined && path !== undefined ? `${method} ${path} ${protocol ?? ''}`.trim() : undefined;
   if (logger.startsWith('http.log.error')) {
     const message = asString(o.msg) ?? '';
     if (status !== null && status < 500) return null;
@@ -35,7 +41,8 @@ export function parseCaddyLine(line: string): ParseResult {
       method,
       path,
       requestMs: durationS !== null ? Math.round(durationS * 1000) : null,
-      client: asString(pick(o, 'request.client_ip', 'request.remote_ip')),
+      client,
+      requestLine,
     });
   }
   if (!logger.startsWith('http.log.access')) return null;
@@ -60,6 +67,8 @@ export function parseCaddyLine(line: string): ParseResult {
     path,
     requestMs: durationS !== null ? Math.round(durationS * 1000) : null,
     protocol,
+    client,
+    requestLine,
   });
 }
 
@@ -73,4 +82,6 @@ export const caddyFormat: LogFormat = {
       0.6 * shareOf(sample, (l) => /^\{"level":"\w+","ts":[\d.]+,/.test(l)),
     ),
   parseLine: parseCaddyLine,
+  gapsWithoutTarget: true,
+  eventsInSameFile: true,
 };

@@ -131,6 +131,12 @@ function lastOf<T>(list: T[] | undefined): T | undefined {
   return list === undefined ? undefined : list[list.length - 1];
 }
 
+/** `$remote_addr`, without a log shipper's prefix (`INFO <ts> [container: nginx] 10.0.0.1`). */
+function clientAddress(value: string): string {
+  const space = value.lastIndexOf(' ');
+  return space < 0 ? value : value.slice(space + 1);
+}
+
 /** Builds a parser for one compiled format. */
 export function nginxAccessParser(compiled: CompiledFormat): (line: string) => ParseResult {
   const idx = (name: string) => compiled.index.get(name);
@@ -150,6 +156,8 @@ export function nginxAccessParser(compiled: CompiledFormat): (line: string) => P
   const iReqTime = idx('request_time');
   const iConn = idx('connection');
   const iProto = idx('server_protocol');
+  const iClient = idx('remote_addr');
+  const iRid = idx('request_id') ?? idx('req_id') ?? idx('http_x_request_id');
   if (iStatus === undefined) {
     throw new KeepaliveParityError('KAP_USAGE', 'the nginx log_format must contain $status', {
       field: '--nginx-log-format',
@@ -246,6 +254,9 @@ export function nginxAccessParser(compiled: CompiledFormat): (line: string) => P
       retriedUpstreamError: retriedUpstreamError || undefined,
       connectionId: iConn !== undefined ? v[iConn] : undefined,
       protocol: protocol === '-' ? undefined : protocol,
+      client: iClient !== undefined ? clientAddress(v[iClient]!) : undefined,
+      requestLine: iRequest !== undefined ? v[iRequest] : undefined,
+      requestId: iRid !== undefined && v[iRid] !== '-' ? v[iRid] : undefined,
     });
   };
 }
