@@ -10,10 +10,12 @@
  *
  * A name is an executable looked up like the lab does (PATH, then the sbin directories, as a regular
  * executable file: a path masked by /dev/null does not count); `a|b` accepts either
- * (`apache2|httpd`); `gunicorn` and `uvicorn` are Python modules run as `python3 -m NAME`, so they
- * count only when python3 can import them.
+ * (`apache2|httpd`); `gunicorn` and `uvicorn` are Python programs that tests also run as
+ * `python3 -m NAME`, so they count only when their script is found and its interpreter (its `#!`
+ * line) can import them.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import { findOnPath } from '../../src/lab/proxies.js';
 
@@ -27,12 +29,19 @@ export function hasBinary(name: string): boolean {
   let have = found.get(name);
   if (have === undefined) {
     have = PYTHON_MODULES.has(name)
-      ? findOnPath('python3') !== null &&
-        spawnSync('python3', ['-c', `import ${name}`], { stdio: 'ignore', timeout: 10_000 }).status === 0
+      ? pythonProgramWorks(name)
       : name.split('|').some((alternative) => findOnPath(alternative) !== null);
     found.set(name, have);
   }
   return have;
+}
+
+function pythonProgramWorks(name: string): boolean {
+  const script = findOnPath(name);
+  if (script === null) return false;
+  const interpreter = /^#!\s*(\S+)/.exec(readFileSync(script, 'utf8').slice(0, 200))?.[1];
+  if (!interpreter) return false;
+  return spawnSync(interpreter, ['-c', `import ${name}`], { stdio: 'ignore', timeout: 10_000 }).status === 0;
 }
 
 /** The skip reason naming every missing program, or false when all are there. */
