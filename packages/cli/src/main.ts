@@ -58,7 +58,7 @@ export async function main(argv: string[], context: CliContext): Promise<number>
     );
   } catch (error) {
     // The core is loaded here, not at start-up: `--help` never needs it.
-    const { formatLocation, isKeepaliveParityError } = await import('@keepalive-parity/core');
+    const { formatLocation, isKeepaliveParityError } = await import('@keepalive-parity/core/engine');
     if (isKeepaliveParityError(error)) {
       const where = formatLocation(error.location);
       const message =

@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
-import { KeepaliveParityError } from '@keepalive-parity/core';
+import { KeepaliveParityError } from '@keepalive-parity/core/engine';
 import type { CliContext } from './context.js';
 
 /** Bounds on what a config source may pull in: files walked in a folder, bytes from a URL. */

@@ -5,7 +5,7 @@ import type { Hop, HopSide } from './hops.js';
 import type { HopSpec, SideSpec } from './hops-file.js';
 import type { HopRole } from './kb/index.js';
 import { DEFAULT_MARGIN_MS } from './rules/index.js';
-import { parseSource, resolveSource } from './sources/registry.js';
+import { ensureSourceKind, parseSource, resolveSource } from './sources/registry.js';
 import type { SourceIo } from './sources/types.js';
 
 export interface AssembleOptions {
@@ -57,6 +57,7 @@ export async function resolveSide(
   io: SourceIo,
   allowDefault: boolean,
 ): Promise<HopSide[]> {
+  await ensureSourceKind(spec.source);
   const request = {
     spec: parseSource(spec.source, spec.field),
     role,

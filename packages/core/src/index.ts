@@ -26,7 +26,15 @@ export {
 export * from './sources/alb.js';
 export * from './sources/file-reader.js';
 export { type ProbeMeasurement, type ProbeOptions, probeFact } from './sources/probe.js';
-export { parseSource, registerSourceKind, resolveSource, sourceKinds } from './sources/registry.js';
+// The full API has every source kind: the reader-backed ones register when this module loads.
+export { READER_SOURCE_KINDS_REGISTERED } from './sources/reader-kinds.js';
+export {
+  ensureSourceKind,
+  parseSource,
+  registerSourceKind,
+  resolveSource,
+  sourceKinds,
+} from './sources/registry.js';
 export * from './sources/spec.js';
 export * from './sources/types.js';
 export { defaultLabel, valueFact } from './sources/value.js';

@@ -1,4 +1,4 @@
-import type { ProbeMeasurement, ProbeOptions } from '@keepalive-parity/core';
+import type { ProbeMeasurement, ProbeOptions } from '@keepalive-parity/core/engine';
 import type { CliContext } from '../context.js';
 
 /** The `io.probe` behind the `probe:URL` source: runs the probe and reduces it to a measurement. */
