@@ -170,7 +170,8 @@ for (const [name, start, args] of [
       assert.equal(data.gapLabels.indexOf('100ms–250ms'), diagnosis.idleGaps.buckets.indexOf(gap));
       assert.equal(data.gapRate[data.gapLabels.indexOf('100ms–250ms')], gap.raceRate * 100);
       // The failed requests never reached the backend's handler: the race, not an application error.
-      for (const rid of failedRids) assert.ok(!backend.handled.some((u) => u.includes(`rid=${rid}`)), rid);
+      // Exact match: `rid=race-1` is a prefix of `rid=race-10` ... `rid=race-19`.
+      for (const rid of failedRids) assert.ok(!backend.handled.some((u) => u.endsWith(`?rid=${rid}`)), rid);
     });
 
     it('crashing target (real 500s) → not-this-trap: target failures', async () => {
