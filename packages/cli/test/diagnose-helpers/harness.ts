@@ -26,12 +26,6 @@ export async function startBackend(keepAliveMs: number, closeLagMs: number): Pro
   const sockets = new Set<Socket>();
   const timers = new Map<Socket, NodeJS.Timeout>();
   const server = http.createServer((req, res) => {
-    // A request that reached its handler keeps its connection: the idle timer armed after the
-    // previous response must not pause or close it mid-response. (On a loaded host that timer can
-    // fire after the request was read in the same turn of the loop; the connection's 'data' event
-    // does not fire for a request the HTTP parser reads itself. Seen at load average 16: a 502 from
-    // a mid-response close, with the handler run, which is not the race this harness models.)
-    clearTimeout(timers.get(req.socket));
     handled.push(req.url ?? '');
     const url = req.url ?? '';
     res.on('finish', () => arm(req.socket));
