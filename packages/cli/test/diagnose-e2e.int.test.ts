@@ -18,7 +18,7 @@ import {
   startHaproxy,
   startNginx,
 } from './diagnose-helpers/harness.js';
-import { requireBinaries } from './support/binaries.js';
+import { requireBinaries, skipUnless } from './support/binaries.js';
 
 /**
  * End to end: real nginx and HAProxy on 127.0.0.1 in front of a Node backend, real traffic for each
@@ -221,63 +221,59 @@ for (const [name, start, args] of [
   });
 }
 
-describe(
-  'diagnose end to end: nginx retrying the race (proxy_next_upstream error)',
-  requireBinaries('nginx'),
-  () => {
-    it('clients get 200 only, but the error log and "502, 200" reveal the masked race → keepalive-race', async () => {
-      const { statuses, diagnosis, code } = await scenario(startNginx, { retry: true }, driveRace, nginxArgs);
-      assert.equal(occurrences(statuses, 200), statuses.length);
-      assert.ok(diagnosis.totals.retriedUpstreamErrors >= 1, JSON.stringify(diagnosis.totals));
-      assert.equal(diagnosis.totals.hiddenRaces, diagnosis.totals.retriedUpstreamErrors);
-      assert.equal(
-        diagnosis.totals.upstreamErrors['upstream-closed-reused-connection'],
-        diagnosis.totals.retriedUpstreamErrors,
-      );
-      assert.equal(diagnosis.verdict, 'keepalive-race');
-      assert.equal(diagnosis.reasons[0].code, 'race-retried-only');
-      assert.equal(code, 1);
-    });
-  },
-);
+describe('diagnose end to end: nginx retrying the race (proxy_next_upstream error)', () => {
+  it('clients get 200 only, but the error log and "502, 200" reveal the masked race → keepalive-race', async (t) => {
+    if (skipUnless(t, 'nginx')) return;
+    const { statuses, diagnosis, code } = await scenario(startNginx, { retry: true }, driveRace, nginxArgs);
+    assert.equal(occurrences(statuses, 200), statuses.length);
+    assert.ok(diagnosis.totals.retriedUpstreamErrors >= 1, JSON.stringify(diagnosis.totals));
+    assert.equal(diagnosis.totals.hiddenRaces, diagnosis.totals.retriedUpstreamErrors);
+    assert.equal(
+      diagnosis.totals.upstreamErrors['upstream-closed-reused-connection'],
+      diagnosis.totals.retriedUpstreamErrors,
+    );
+    assert.equal(diagnosis.verdict, 'keepalive-race');
+    assert.equal(diagnosis.reasons[0].code, 'race-retried-only');
+    assert.equal(code, 1);
+  });
+});
 
-describe(
-  'diagnose end to end: Caddy (access log + its default log with the error entries)',
-  requireBinaries('caddy'),
-  () => {
-    it('keep-alive race on POST (Caddy retries GETs silently) → keepalive-race via the "EOF" error entries', async () => {
-      const { statuses, diagnosis, code } = await scenario(startCaddy, {}, (p) => driveRace(p, 'POST'));
-      const seen502 = occurrences(statuses, 502);
-      assert.ok(seen502 >= 1, `the race was not provoked: ${statuses.join(',')}`);
-      assert.deepEqual(
-        diagnosis.inputs.map((i: Record<string, unknown>) => i.format),
-        ['caddy', 'caddy'],
-      );
-      assert.equal(count(diagnosis, 'lb', 502, 'unknown'), seen502);
-      assert.equal(diagnosis.totals.upstreamErrors['upstream-closed-reused-connection'], seen502);
-      assert.equal(diagnosis.verdict, 'keepalive-race');
-      assert.equal(diagnosis.reasons[0].code, 'race-signature');
-      assert.equal(code, 1);
-    });
+describe('diagnose end to end: Caddy (access log + its default log with the error entries)', () => {
+  it('keep-alive race on POST (Caddy retries GETs silently) → keepalive-race via the "EOF" error entries', async (t) => {
+    if (skipUnless(t, 'caddy')) return;
+    const { statuses, diagnosis, code } = await scenario(startCaddy, {}, (p) => driveRace(p, 'POST'));
+    const seen502 = occurrences(statuses, 502);
+    assert.ok(seen502 >= 1, `the race was not provoked: ${statuses.join(',')}`);
+    assert.deepEqual(
+      diagnosis.inputs.map((i: Record<string, unknown>) => i.format),
+      ['caddy', 'caddy'],
+    );
+    assert.equal(count(diagnosis, 'lb', 502, 'unknown'), seen502);
+    assert.equal(diagnosis.totals.upstreamErrors['upstream-closed-reused-connection'], seen502);
+    assert.equal(diagnosis.verdict, 'keepalive-race');
+    assert.equal(diagnosis.reasons[0].code, 'race-signature');
+    assert.equal(code, 1);
+  });
 
-    it('crashing target → not-this-trap: target failures', async () => {
-      const { statuses, diagnosis } = await scenario(startCaddy, {}, (p) => driveMixed(p, '/app/crash', 4));
-      assert.equal(occurrences(statuses, 500), 4);
-      assert.equal(diagnosis.reasons[0].code, 'target-failures');
-      assert.equal(count(diagnosis, 'target', 500, null), 4);
-    });
+  it('crashing target → not-this-trap: target failures', async (t) => {
+    if (skipUnless(t, 'caddy')) return;
+    const { statuses, diagnosis } = await scenario(startCaddy, {}, (p) => driveMixed(p, '/app/crash', 4));
+    assert.equal(occurrences(statuses, 500), 4);
+    assert.equal(diagnosis.reasons[0].code, 'target-failures');
+    assert.equal(count(diagnosis, 'target', 500, null), 4);
+  });
 
-    it('missing target → not-this-trap: the error entries say "connection refused"', async () => {
-      const deadPort = await freePort();
-      const { statuses, diagnosis } = await scenario(startCaddy, { upstreamPort: deadPort }, async (p) => {
-        const s: number[] = [];
-        for (let i = 0; i < 4; i++) s.push(await request(p, '/app/ok'));
-        return s;
-      });
-      assert.equal(occurrences(statuses, 502), 4, statuses.join(','));
-      assert.equal(diagnosis.totals.upstreamErrors['connect-refused'], 4);
-      assert.equal(diagnosis.verdict, 'not-this-trap');
-      assert.equal(diagnosis.reasons[0].code, 'target-unreachable');
+  it('missing target → not-this-trap: the error entries say "connection refused"', async (t) => {
+    if (skipUnless(t, 'caddy')) return;
+    const deadPort = await freePort();
+    const { statuses, diagnosis } = await scenario(startCaddy, { upstreamPort: deadPort }, async (p) => {
+      const s: number[] = [];
+      for (let i = 0; i < 4; i++) s.push(await request(p, '/app/ok'));
+      return s;
     });
-  },
-);
+    assert.equal(occurrences(statuses, 502), 4, statuses.join(','));
+    assert.equal(diagnosis.totals.upstreamErrors['connect-refused'], 4);
+    assert.equal(diagnosis.verdict, 'not-this-trap');
+    assert.equal(diagnosis.reasons[0].code, 'target-unreachable');
+  });
+});

@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { describe, test } from 'node:test';
 import { descendantPids, isAlive } from '../src/lab/processes.js';
 import { BIN, parseJson, runCli } from './cli-helpers.js';
-import { requireBinaries } from './support/binaries.js';
+import { skipUnless } from './support/binaries.js';
 
 /**
  * Exit 1 needs at least one 502 in the mismatch scenario. Deterministic mode, per request inside
@@ -71,47 +71,44 @@ describe('lab CLI', () => {
     ['SIGINT', 'nginx'],
     ['SIGTERM', 'apache'],
   ] as const) {
-    test(
-      `${signal} mid-run: no ${proxy} or backend process it started stays alive, temp dir removed`,
-      requireBinaries(proxy === 'apache' ? 'apache2|httpd' : proxy),
-      async () => {
-        const child = spawn(process.execPath, [BIN, 'lab', '--proxy', proxy, '--attempts', '20'], {
-          env: { ...process.env, NO_COLOR: '1' },
-          stdio: ['ignore', 'pipe', 'pipe'],
+    test(`${signal} mid-run: no ${proxy} or backend process it started stays alive, temp dir removed`, async (t) => {
+      if (skipUnless(t, proxy === 'apache' ? 'apache2|httpd' : proxy)) return;
+      const child = spawn(process.execPath, [BIN, 'lab', '--proxy', proxy, '--attempts', '20'], {
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      child.stderr.setEncoding('utf8');
+      const ready = new Promise<void>((resolve) => {
+        child.stderr.on('data', (d: string) => {
+          stderr += d;
+          if ((stderr.match(new RegExp(`started ${proxy}-`, 'g')) ?? []).length >= 4) resolve();
         });
-        let stderr = '';
-        let stdout = '';
-        child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-        const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-        child.stderr.setEncoding('utf8');
-        const ready = new Promise<void>((resolve) => {
-          child.stderr.on('data', (d: string) => {
-            stderr += d;
-            if ((stderr.match(new RegExp(`started ${proxy}-`, 'g')) ?? []).length >= 4) resolve();
-          });
-        });
-        const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
-        try {
-          await Promise.race([ready, exited]);
-          // Let the scenarios get going (the proxies have forked their workers by now).
-          await new Promise((r) => setTimeout(r, 700));
-          const started = [...stderr.matchAll(/started \S+ \(pid (\d+)\)/g)].map((m) => Number(m[1]));
-          assert.ok(started.length >= 8, stderr);
-          const all = [...started, ...started.flatMap((pid) => descendantPids(pid))];
-          const workDir = /working directory (\S+)/.exec(stderr)?.[1];
-          assert.ok(workDir && existsSync(workDir));
-          child.kill(signal);
-          const code = await exited;
-          assert.notEqual(code, null);
-          const alive = all.filter(isAlive);
-          assert.deepEqual(alive, [], `still alive after ${signal}: ${alive.join(', ')}\n${stderr}`);
-          assert.equal(existsSync(workDir!), false, 'temp dir removed');
-          assert.match(stdout, /interrupted: partial results/, 'what was measured so far is still reported');
-        } finally {
-          clearTimeout(guard);
-          child.kill('SIGKILL');
-        }
-      },
-    );
+      });
+      const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      try {
+        await Promise.race([ready, exited]);
+        // Let the scenarios get going (the proxies have forked their workers by now).
+        await new Promise((r) => setTimeout(r, 700));
+        const started = [...stderr.matchAll(/started \S+ \(pid (\d+)\)/g)].map((m) => Number(m[1]));
+        assert.ok(started.length >= 8, stderr);
+        const all = [...started, ...started.flatMap((pid) => descendantPids(pid))];
+        const workDir = /working directory (\S+)/.exec(stderr)?.[1];
+        assert.ok(workDir && existsSync(workDir));
+        child.kill(signal);
+        const code = await exited;
+        assert.notEqual(code, null);
+        const alive = all.filter(isAlive);
+        assert.deepEqual(alive, [], `still alive after ${signal}: ${alive.join(', ')}\n${stderr}`);
+        assert.equal(existsSync(workDir!), false, 'temp dir removed');
+        assert.match(stdout, /interrupted: partial results/, 'what was measured so far is still reported');
+      } finally {
+        clearTimeout(guard);
+        child.kill('SIGKILL');
+      }
+    });
   }
 });

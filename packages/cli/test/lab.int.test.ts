@@ -21,7 +21,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { alivePids, runLabForTest, scenario } from './lab-helpers/run-lab.js';
-import { requireBinaries } from './support/binaries.js';
+import { skipUnless } from './support/binaries.js';
 
 function assertRaceWithoutHandler(
   result: Awaited<ReturnType<typeof runLabForTest>>['result'],
@@ -73,83 +73,71 @@ const NATURAL_BOUND = { attempts: 684, timeoutMs: 15 * 60_000 } as const;
 const DETERMINISTIC = { attempts: 7, backendKeepAliveMs: 300 } as const;
 
 describe('lab, deterministic mode, real proxies', () => {
-  test(
-    'nginx: mismatch 502s with no handler call, fixed none, retry hides GET but not POST',
-    requireBinaries('nginx'),
-    async () => {
-      const { result, pids } = await runLabForTest({ proxy: 'nginx', ...DETERMINISTIC });
-      assert.equal(result.proxy.name, 'nginx');
-      assert.match(result.proxy.version ?? '', /^\d+\.\d+/);
-      // The backend's idle timer, from its log; it can fire a fraction of a ms early (libuv's cached
-      // loop time) or a few ms late on a busy host.
-      const measured = result.backend.measuredKeepAliveMs;
-      assert.ok(
-        measured !== null && measured > 290 && measured < 600,
-        `measured ${measured} ms for a configured 300 ms`,
-      );
-      assertRaceWithoutHandler(result, 'mismatch');
-      assertNo502(result, 'fixed');
-      assert.equal(scenario(result, 'fixed').reusedPooledConnection, scenario(result, 'fixed').requests);
-      assertNo502(result, 'retry-get');
-      assert.ok(
-        (scenario(result, 'retry-get').retried ?? 0) > 0,
-        'nginx logged retried requests (ustatus=502, 200)',
-      );
-      assertRaceWithoutHandler(result, 'retry-post');
-      assert.equal(result.raceReproduced, true);
-      assert.deepEqual(alivePids(pids), [], 'every process the lab started is stopped');
-    },
-  );
+  test('nginx: mismatch 502s with no handler call, fixed none, retry hides GET but not POST', async (t) => {
+    if (skipUnless(t, 'nginx')) return;
+    const { result, pids } = await runLabForTest({ proxy: 'nginx', ...DETERMINISTIC });
+    assert.equal(result.proxy.name, 'nginx');
+    assert.match(result.proxy.version ?? '', /^\d+\.\d+/);
+    // The backend's idle timer, from its log; it can fire a fraction of a ms early (libuv's cached
+    // loop time) or a few ms late on a busy host.
+    const measured = result.backend.measuredKeepAliveMs;
+    assert.ok(
+      measured !== null && measured > 290 && measured < 600,
+      `measured ${measured} ms for a configured 300 ms`,
+    );
+    assertRaceWithoutHandler(result, 'mismatch');
+    assertNo502(result, 'fixed');
+    assert.equal(scenario(result, 'fixed').reusedPooledConnection, scenario(result, 'fixed').requests);
+    assertNo502(result, 'retry-get');
+    assert.ok(
+      (scenario(result, 'retry-get').retried ?? 0) > 0,
+      'nginx logged retried requests (ustatus=502, 200)',
+    );
+    assertRaceWithoutHandler(result, 'retry-post');
+    assert.equal(result.raceReproduced, true);
+    assert.deepEqual(alivePids(pids), [], 'every process the lab started is stopped');
+  });
 
-  test(
-    'HAProxy: mismatch 502s (SH--), fixed none, retry-on hides GET',
-    requireBinaries('haproxy'),
-    async () => {
-      const { result, pids } = await runLabForTest({
-        proxy: 'haproxy',
-        ...DETERMINISTIC,
-        scenarios: ['mismatch', 'fixed', 'retry-get'],
-      });
-      assertRaceWithoutHandler(result, 'mismatch');
-      assert.match(scenario(result, 'mismatch').proxyLogSays ?? '', /SH--/);
-      assertNo502(result, 'fixed');
-      assert.ok(scenario(result, 'fixed').notes.some((n) => n.includes('pool-purge-delay')));
-      assertNo502(result, 'retry-get');
-      assert.deepEqual(alivePids(pids), []);
-    },
-  );
+  test('HAProxy: mismatch 502s (SH--), fixed none, retry-on hides GET', async (t) => {
+    if (skipUnless(t, 'haproxy')) return;
+    const { result, pids } = await runLabForTest({
+      proxy: 'haproxy',
+      ...DETERMINISTIC,
+      scenarios: ['mismatch', 'fixed', 'retry-get'],
+    });
+    assertRaceWithoutHandler(result, 'mismatch');
+    assert.match(scenario(result, 'mismatch').proxyLogSays ?? '', /SH--/);
+    assertNo502(result, 'fixed');
+    assert.ok(scenario(result, 'fixed').notes.some((n) => n.includes('pool-purge-delay')));
+    assertNo502(result, 'retry-get');
+    assert.deepEqual(alivePids(pids), []);
+  });
 
-  test(
-    'Apache: mismatch 502s with no handler call, fixed none',
-    requireBinaries('apache2|httpd'),
-    async () => {
-      const { result, pids } = await runLabForTest({
-        proxy: 'apache',
-        ...DETERMINISTIC,
-        scenarios: ['mismatch', 'fixed'],
-      });
-      assertRaceWithoutHandler(result, 'mismatch');
-      assertNo502(result, 'fixed');
-      assert.deepEqual(alivePids(pids), []);
-    },
-  );
+  test('Apache: mismatch 502s with no handler call, fixed none', async (t) => {
+    if (skipUnless(t, 'apache2|httpd')) return;
+    const { result, pids } = await runLabForTest({
+      proxy: 'apache',
+      ...DETERMINISTIC,
+      scenarios: ['mismatch', 'fixed'],
+    });
+    assertRaceWithoutHandler(result, 'mismatch');
+    assertNo502(result, 'fixed');
+    assert.deepEqual(alivePids(pids), []);
+  });
 
-  test(
-    'Caddy: the race shows with POST; GET is replayed by Go’s transport',
-    requireBinaries('caddy'),
-    async () => {
-      const { result, pids } = await runLabForTest({
-        proxy: 'caddy',
-        ...DETERMINISTIC,
-        scenarios: ['mismatch', 'fixed', 'retry-get'],
-      });
-      assert.equal(scenario(result, 'mismatch').method, 'POST');
-      assertRaceWithoutHandler(result, 'mismatch');
-      assertNo502(result, 'fixed');
-      assertNo502(result, 'retry-get');
-      assert.deepEqual(alivePids(pids), []);
-    },
-  );
+  test('Caddy: the race shows with POST; GET is replayed by Go’s transport', async (t) => {
+    if (skipUnless(t, 'caddy')) return;
+    const { result, pids } = await runLabForTest({
+      proxy: 'caddy',
+      ...DETERMINISTIC,
+      scenarios: ['mismatch', 'fixed', 'retry-get'],
+    });
+    assert.equal(scenario(result, 'mismatch').method, 'POST');
+    assertRaceWithoutHandler(result, 'mismatch');
+    assertNo502(result, 'fixed');
+    assertNo502(result, 'retry-get');
+    assert.deepEqual(alivePids(pids), []);
+  });
 
   test('embedded Node proxy: same four outcomes as nginx', async () => {
     const { result, pids } = await runLabForTest({ proxy: 'node', ...DETERMINISTIC });
@@ -162,93 +150,87 @@ describe('lab, deterministic mode, real proxies', () => {
     assert.deepEqual(alivePids(pids), []);
   });
 
-  test(
-    'kept artifacts: configs, backend and proxy logs stay in the directory',
-    requireBinaries('nginx'),
-    async () => {
-      const dir = `/tmp/kap-lab-test-${process.pid}`;
-      try {
-        const { result } = await runLabForTest({
-          proxy: 'nginx',
-          scenarios: ['mismatch'],
-          attempts: 1,
-          keepArtifactsDir: dir,
-        });
-        assert.equal(result.artifactsDir, dir);
-        for (const file of [
-          'mismatch/nginx.conf',
-          'mismatch/error.log',
-          'mismatch/access.log',
-          'mismatch/backend-mismatch.log',
-        ])
-          assert.ok(existsSync(`${dir}/${file}`), file);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  );
+  test('kept artifacts: configs, backend and proxy logs stay in the directory', async (t) => {
+    if (skipUnless(t, 'nginx')) return;
+    const dir = `/tmp/kap-lab-test-${process.pid}`;
+    try {
+      const { result } = await runLabForTest({
+        proxy: 'nginx',
+        scenarios: ['mismatch'],
+        attempts: 1,
+        keepArtifactsDir: dir,
+      });
+      assert.equal(result.artifactsDir, dir);
+      for (const file of [
+        'mismatch/nginx.conf',
+        'mismatch/error.log',
+        'mismatch/access.log',
+        'mismatch/backend-mismatch.log',
+      ])
+        assert.ok(existsSync(`${dir}/${file}`), file);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
-  test(
-    'natural mode (no widening) with a capture: sweeps until the first 502, never with a handler call, a pcap',
-    requireBinaries('nginx', 'tcpdump'),
-    async () => {
-      const dir = `/tmp/kap-lab-natural-${process.pid}`;
-      try {
-        const { result, pids } = await runLabForTest({
-          proxy: 'nginx',
-          mode: 'natural',
-          windowMs: NATURAL_WINDOW_MS,
-          backendKeepAliveMs: 250,
-          attempts: NATURAL_BOUND.attempts,
-          stopAtFirst502: true,
-          timeoutMs: NATURAL_BOUND.timeoutMs,
-          scenarios: ['mismatch'],
-          keepArtifactsDir: dir,
-          capture: true,
+  test('natural mode (no widening) with a capture: sweeps until the first 502, never with a handler call, a pcap', async (t) => {
+    if (skipUnless(t, 'nginx', 'tcpdump')) return;
+    const dir = `/tmp/kap-lab-natural-${process.pid}`;
+    try {
+      const { result, pids } = await runLabForTest({
+        proxy: 'nginx',
+        mode: 'natural',
+        windowMs: NATURAL_WINDOW_MS,
+        backendKeepAliveMs: 250,
+        attempts: NATURAL_BOUND.attempts,
+        stopAtFirst502: true,
+        timeoutMs: NATURAL_BOUND.timeoutMs,
+        scenarios: ['mismatch'],
+        keepArtifactsDir: dir,
+        capture: true,
+      });
+      assert.equal(result.backend.closeLagMs, 0, 'natural mode does not widen the window');
+      const s = scenario(result, 'mismatch');
+      const inWindow = s.attempts.filter((a) => a.insideWindow).length;
+      assert.ok(
+        s.proxy502 > 0,
+        `no 502 in ${inWindow} requests inside the window (${s.requests} in all; bound ${NATURAL_BOUND.attempts}, stopped early: ${s.stoppedEarly}): ${JSON.stringify(s.gaps)}`,
+      );
+      // It stopped at its first 502: the last request is the only 502.
+      assert.equal(s.proxy502, 1);
+      assert.equal(s.attempts.at(-1)!.status, 502);
+      // Per-gap rates (0.5 ms bins of where each request was written): every request counted once.
+      assert.ok(s.gaps && s.gaps.length >= 1);
+      assert.equal(
+        s.gaps.reduce((n, g) => n + g.attempts, 0),
+        s.requests,
+      );
+      assert.equal(
+        s.gaps.reduce((n, g) => n + g.proxy502, 0),
+        s.proxy502,
+      );
+      assert.equal(s.failedWithHandler, 0);
+      for (const a of s.attempts) assert.equal(a.handlerCalls, a.status === 200 ? 1 : 0, JSON.stringify(a));
+      if (process.getuid?.() === 0) {
+        assert.ok(s.capture && statSync(s.capture).size > 24, 'a pcap with packets');
+        const decoded = execFileSync('tcpdump', ['-n', '-r', s.capture], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+          maxBuffer: 64 * 1024 * 1024,
         });
-        assert.equal(result.backend.closeLagMs, 0, 'natural mode does not widen the window');
-        const s = scenario(result, 'mismatch');
-        const inWindow = s.attempts.filter((a) => a.insideWindow).length;
+        assert.match(decoded, /Flags \[R/, 'the capture holds the backend’s RST');
+      } else {
+        // Without root, tcpdump may not be allowed to capture: then the lab must say so.
         assert.ok(
-          s.proxy502 > 0,
-          `no 502 in ${inWindow} requests inside the window (${s.requests} in all; bound ${NATURAL_BOUND.attempts}, stopped early: ${s.stoppedEarly}): ${JSON.stringify(s.gaps)}`,
+          s.capture ? statSync(s.capture).size > 24 : s.notes.some((n) => n.startsWith('--capture:')),
+          JSON.stringify(s.notes),
         );
-        // It stopped at its first 502: the last request is the only 502.
-        assert.equal(s.proxy502, 1);
-        assert.equal(s.attempts.at(-1)!.status, 502);
-        // Per-gap rates (0.5 ms bins of where each request was written): every request counted once.
-        assert.ok(s.gaps && s.gaps.length >= 1);
-        assert.equal(
-          s.gaps.reduce((n, g) => n + g.attempts, 0),
-          s.requests,
-        );
-        assert.equal(
-          s.gaps.reduce((n, g) => n + g.proxy502, 0),
-          s.proxy502,
-        );
-        assert.equal(s.failedWithHandler, 0);
-        for (const a of s.attempts) assert.equal(a.handlerCalls, a.status === 200 ? 1 : 0, JSON.stringify(a));
-        if (process.getuid?.() === 0) {
-          assert.ok(s.capture && statSync(s.capture).size > 24, 'a pcap with packets');
-          const decoded = execFileSync('tcpdump', ['-n', '-r', s.capture], {
-            encoding: 'utf8',
-            stdio: ['ignore', 'pipe', 'ignore'],
-            maxBuffer: 64 * 1024 * 1024,
-          });
-          assert.match(decoded, /Flags \[R/, 'the capture holds the backend’s RST');
-        } else {
-          // Without root, tcpdump may not be allowed to capture: then the lab must say so.
-          assert.ok(
-            s.capture ? statSync(s.capture).size > 24 : s.notes.some((n) => n.startsWith('--capture:')),
-            JSON.stringify(s.notes),
-          );
-        }
-        assert.deepEqual(alivePids(pids), []);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
       }
-    },
-  );
+      assert.deepEqual(alivePids(pids), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   test('a stock Node backend: calibration measures its real idle close, not keepAliveTimeout', async () => {
     const { result, pids } = await runLabForTest({

@@ -17,7 +17,7 @@ import {
   startNodeServerWithBuffer,
   startUvicorn,
 } from './probe-helpers/servers.js';
-import { requireBinaries } from './support/binaries.js';
+import { skipUnless } from './support/binaries.js';
 
 const TOLERANCE_MS = 100;
 const SAMPLE_SANITY_MS = 300;
@@ -83,34 +83,35 @@ describe('probe against real servers (idle close within 100 ms of the real timeo
     assert.equal(report.advertised.timeoutSeconds, 2);
   });
 
-  it('nginx keepalive_timeout 2s', requireBinaries('nginx'), async () => {
+  it('nginx keepalive_timeout 2s', async (t) => {
+    if (skipUnless(t, 'nginx')) return;
     const { report } = await probeServer(() => startNginx(2));
     assertClosesNear(report, 2000, 'nginx');
   });
 
-  it(
-    'Apache httpd KeepAliveTimeout 2 (advertises timeout=2, max=100, and agrees)',
-    requireBinaries('apache2|httpd'),
-    async () => {
-      const { report } = await probeServer(() => startApache(2));
-      assertClosesNear(report, 2000, 'apache');
-      assert.equal(report.advertised.timeoutSeconds, 2);
-      assert.equal(report.advertised.maxRequests, 100);
-      assert.equal(report.advertisedAgreement, 'agrees');
-    },
-  );
+  it('Apache httpd KeepAliveTimeout 2 (advertises timeout=2, max=100, and agrees)', async (t) => {
+    if (skipUnless(t, 'apache2|httpd')) return;
+    const { report } = await probeServer(() => startApache(2));
+    assertClosesNear(report, 2000, 'apache');
+    assert.equal(report.advertised.timeoutSeconds, 2);
+    assert.equal(report.advertised.maxRequests, 100);
+    assert.equal(report.advertisedAgreement, 'agrees');
+  });
 
-  it('HAProxy frontend timeout http-keep-alive 2s', requireBinaries('haproxy'), async () => {
+  it('HAProxy frontend timeout http-keep-alive 2s', async (t) => {
+    if (skipUnless(t, 'haproxy')) return;
     const { report } = await probeServer(() => startHaproxy(2));
     assertClosesNear(report, 2000, 'haproxy');
   });
 
-  it('uvicorn --timeout-keep-alive 2', requireBinaries('uvicorn'), async () => {
+  it('uvicorn --timeout-keep-alive 2', async (t) => {
+    if (skipUnless(t, 'uvicorn')) return;
     const { report } = await probeServer(() => startUvicorn(2));
     assertClosesNear(report, 2000, 'uvicorn');
   });
 
-  it("gunicorn's default sync worker: no keep-alive", requireBinaries('gunicorn'), async () => {
+  it("gunicorn's default sync worker: no keep-alive", async (t) => {
+    if (skipUnless(t, 'gunicorn')) return;
     const { report } = await probeServer(() => startGunicornSync(), 3);
     assert.equal(report.error, undefined);
     assert.equal(report.keepAlive, false);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseJson, runCli } from './cli-helpers.js';
-import { hasBinary, requireBinaries } from './support/binaries.js';
+import { hasBinary, skipUnless } from './support/binaries.js';
 
 const ASGI_APP = `async def app(scope, receive, send):
     if scope["type"] != "http":
@@ -161,62 +161,51 @@ describe('proc:PID against real processes', { skip: process.platform !== 'linux'
     assert.match(doc.hops[0].server.label, new RegExp(`process ${node.pid}`));
   });
 
-  it(
-    'uvicorn: --timeout-keep-alive on the command line beats UVICORN_TIMEOUT_KEEP_ALIVE in its environment',
-    requireBinaries('uvicorn'),
-    async () => {
-      const doc = parseJson(
-        await runCli(['check', '--lb', '20s', '--backend', `proc:${uvicorn.pid}`, '--json']),
-      );
-      assert.equal(doc.hops[0].serverKeepAliveMs, 30_000);
-      const fact = serverFact(doc);
-      assert.equal(fact.provenance.kind, 'command-line');
-      assert.ok(
-        fact.notes.some((n: string) => /overrides UVICORN_TIMEOUT_KEEP_ALIVE=65/.test(n)),
-        JSON.stringify(fact.notes),
-      );
-      assert.equal(doc.verdict, 'holds');
-    },
-  );
+  it('uvicorn: --timeout-keep-alive on the command line beats UVICORN_TIMEOUT_KEEP_ALIVE in its environment', async (t) => {
+    if (skipUnless(t, 'uvicorn')) return;
+    const doc = parseJson(
+      await runCli(['check', '--lb', '20s', '--backend', `proc:${uvicorn.pid}`, '--json']),
+    );
+    assert.equal(doc.hops[0].serverKeepAliveMs, 30_000);
+    const fact = serverFact(doc);
+    assert.equal(fact.provenance.kind, 'command-line');
+    assert.ok(
+      fact.notes.some((n: string) => /overrides UVICORN_TIMEOUT_KEEP_ALIVE=65/.test(n)),
+      JSON.stringify(fact.notes),
+    );
+    assert.equal(doc.verdict, 'holds');
+  });
 
-  it(
-    'gunicorn -k uvicorn.workers.UvicornWorker --keep-alive 75: 75 s, with the reason',
-    requireBinaries('gunicorn', 'uvicorn'),
-    async () => {
-      const result = await runCli([
-        'check',
-        '--lb',
-        '60s',
-        '--backend',
-        `proc:${gunicornUvicorn.pid}`,
-        '--json',
-      ]);
-      assert.equal(result.code, 0, result.stdout);
-      const doc = parseJson(result);
-      assert.equal(doc.hops[0].serverKeepAliveMs, 75_000);
-      assert.ok(
-        serverFact(doc).notes.some((n: string) => /UvicornWorker passes gunicorn's keepalive/.test(n)),
-      );
-    },
-  );
+  it('gunicorn -k uvicorn.workers.UvicornWorker --keep-alive 75: 75 s, with the reason', async (t) => {
+    if (skipUnless(t, 'gunicorn', 'uvicorn')) return;
+    const result = await runCli([
+      'check',
+      '--lb',
+      '60s',
+      '--backend',
+      `proc:${gunicornUvicorn.pid}`,
+      '--json',
+    ]);
+    assert.equal(result.code, 0, result.stdout);
+    const doc = parseJson(result);
+    assert.equal(doc.hops[0].serverKeepAliveMs, 75_000);
+    assert.ok(serverFact(doc).notes.some((n: string) => /UvicornWorker passes gunicorn's keepalive/.test(n)));
+  });
 
-  it(
-    'gunicorn with the default sync worker: keep-alive off, whatever GUNICORN_CMD_ARGS says',
-    requireBinaries('gunicorn'),
-    async () => {
-      const doc = parseJson(
-        await runCli(['check', '--lb', '60s', '--backend', `proc:${gunicornSync.pid}`, '--json']),
-      );
-      const fact = serverFact(doc);
-      assert.equal(fact.valueType, 'disabled');
-      assert.equal(fact.isDefault, true);
-      assert.ok(
-        fact.notes.some((n: string) => /GUNICORN_CMD_ARGS --keep-alive 30.*ignored/.test(n)),
-        JSON.stringify(fact.notes),
-      );
-      assert.ok(doc.findings.some((f: any) => f.id === 'keepalive-disabled'));
-    },
-  );
+  it('gunicorn with the default sync worker: keep-alive off, whatever GUNICORN_CMD_ARGS says', async (t) => {
+    if (skipUnless(t, 'gunicorn')) return;
+    const doc = parseJson(
+      await runCli(['check', '--lb', '60s', '--backend', `proc:${gunicornSync.pid}`, '--json']),
+    );
+    const fact = serverFact(doc);
+    assert.equal(fact.valueType, 'disabled');
+    assert.equal(fact.isDefault, true);
+    assert.ok(
+      fact.notes.some((n: string) => /GUNICORN_CMD_ARGS --keep-alive 30.*ignored/.test(n)),
+      JSON.stringify(fact.notes),
+    );
+    assert.ok(doc.findings.some((f: any) => f.id === 'keepalive-disabled'));
+  });
 
   it('errors: a process with no known server, a PID that does not exist, a bad PID (exit 2)', async () => {
     const none = await runCli(['check', '--lb', '60s', '--backend', `proc:${sleeper.pid}`]);
