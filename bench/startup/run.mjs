@@ -2,7 +2,7 @@
 // Start-up time of the CLI against a bare `node -e 0`, in paired runs: each round runs the
 // baseline and every case once, in a shuffled order, so both see the same machine load; the
 // ratio is taken per round and the table gives the medians.
-//   npm run build && node bench/startup/run.mjs [--rounds 40] [--json FILE]
+//   npm run build && node bench/startup/run.mjs [--rounds 40] [--json FILE] [--bin PATH]
 // Runs on the Node that runs it (process.execPath), so `path/to/node24 bench/startup/run.mjs`
 // measures Node 24. Goal (issue 12): --help, check and assert within 1.3x of `node -e 0`.
 import { spawnSync } from 'node:child_process';
@@ -10,12 +10,16 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../../packages/cli/bin/keepalive-parity.js', import.meta.url));
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
   const i = args.indexOf(name);
   return i === -1 ? fallback : args[i + 1];
 };
+// --bin: another build's entry (e.g. an older checkout's packages/cli/dist/bin.js), for before/after.
+const BIN = option(
+  '--bin',
+  fileURLToPath(new URL('../../packages/cli/bin/keepalive-parity.js', import.meta.url)),
+);
 const rounds = Number(option('--rounds', '40'));
 const jsonOut = option('--json', null);
 
