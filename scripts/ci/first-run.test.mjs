@@ -21,6 +21,9 @@ export function quickStartCommand(readme) {
   return block[1];
 }
 
+// Chance: exit 1 needs one 502 among the lab's default 3 + 3 requests inside the late-close window
+// (mismatch and retry-post; the lab re-sends a request that landed outside it). Miss rate per request
+// measured 1 / 114 (lab-findings §3.3); designed as 0.09 (10x): P(no 502) = 0.09^6 = 5.3e-7 < 1e-6.
 test('the README quick start works on a fresh clone and exits 1 with the lab report', () => {
   const command = quickStartCommand(readFileSync(join(root, 'README.md'), 'utf8'));
   assert.equal(command, 'npm install && npm run build && npx keepalive-parity lab');
@@ -48,7 +51,7 @@ test('the README quick start works on a fresh clone and exits 1 with the lab rep
     assert.match(run.stdout, /^keepalive-parity lab: \S+/m, output);
     assert.match(
       run.stdout,
-      /\| mismatch: backend keep-alive 1 s < proxy idle 10 s, retries off \| GET \| \d+ \| [1-9]/,
+      /\| mismatch: backend keep-alive 1 s < proxy idle 10 s, retries off \| GET \| \d+ \| \d+/,
     );
     assert.match(run.stdout, /^The rule$/m, output);
   } finally {
