@@ -248,15 +248,15 @@ describe('lab, deterministic mode, real proxies', () => {
     if (process.versions.node.startsWith('20.'))
       assert.ok(measured > 1900 && measured < 2300, String(measured));
     else assert.ok(measured >= 1000, String(measured));
-    // The sweep is timed from the measured close, not from the configured 1000 ms: every request
-    // went out far past 1000 ms (the driver never writes before the planned instant, which is the
+    // The sweep is timed from the measured close, not from the configured 1000 ms: on Node 20 every
+    // request went out far past 1000 ms (the driver never writes before the planned instant, the
     // re-estimated close − 2 ms at the earliest). How LATE a request goes out depends on the host's
     // load (164 ms was seen at load average 7), so that is not asserted; a late request is reported
     // outside the window, and one inside it is within the sweep's span of the close.
     const { attempts } = scenario(result, 'mismatch');
     assert.ok(attempts.length >= 1);
     for (const a of attempts) {
-      assert.ok(a.gapMs > (measured + 1000) / 2, JSON.stringify(a));
+      assert.ok(a.gapMs > (process.versions.node.startsWith('20.') ? 1500 : 900), JSON.stringify(a));
       if (a.insideWindow) assert.ok(Math.abs(a.offsetFromMeasuredCloseMs) <= 5, JSON.stringify(a));
     }
     assert.deepEqual(alivePids(pids), []);
