@@ -21,6 +21,7 @@ import { skipUnless } from './support/binaries.js';
 
 const TOLERANCE_MS = 100;
 const SAMPLE_SANITY_MS = 300;
+const SAMPLE_LATE_MS = 2000;
 const running: RunningServer[] = [];
 
 after(async () => {
@@ -51,10 +52,14 @@ function assertClosesNear(
     assert.equal(sample.status, 200);
     assert.ok(sample.idleCloseMs !== null);
     // A single sample may catch the server's own timer firing late on a loaded machine (the
-    // benchmark saw up to 28 ms); the reported value, and the 100 ms assertion, is the median.
+    // benchmark saw up to 28 ms; Apache 318 ms once in 7 full-suite runs at load average 13): how
+    // late depends on the host's load, so a sample is bounded tightly only on the early side (a
+    // server does not close before its timeout) and loosely on the late side. The reported value,
+    // and the 100 ms assertion, is the median.
     assert.ok(
-      Math.abs(sample.idleCloseMs - expectedMs) <= SAMPLE_SANITY_MS,
-      `${label}: sample ${sample.idleCloseMs} ms, expected ${expectedMs} ± ${SAMPLE_SANITY_MS} ms`,
+      sample.idleCloseMs >= expectedMs - SAMPLE_SANITY_MS &&
+        sample.idleCloseMs <= expectedMs + SAMPLE_LATE_MS,
+      `${label}: sample ${sample.idleCloseMs} ms, expected ${expectedMs} − ${SAMPLE_SANITY_MS} … + ${SAMPLE_LATE_MS} ms`,
     );
   }
   assert.ok(report.summary);
