@@ -1,4 +1,4 @@
-import { KeepaliveParityError } from '@keepalive-parity/core';
+import { KeepaliveParityError } from '@keepalive-parity/core/engine';
 
 export function usageError(message: string): KeepaliveParityError {
   return new KeepaliveParityError('KAP_USAGE', message);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import type { SourceIo } from '@keepalive-parity/core';
-import { KeepaliveParityError } from '@keepalive-parity/core';
+import type { SourceIo } from '@keepalive-parity/core/engine';
+import { KeepaliveParityError } from '@keepalive-parity/core/engine';
 import { awsIo } from './aws/index.js';
 import type { CliContext } from './context.js';
 import { captureIo } from './evidence/io.js';

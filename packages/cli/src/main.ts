@@ -1,4 +1,3 @@
-import { formatLocation, isKeepaliveParityError } from '@keepalive-parity/core';
 import { COMMANDS, findCommand } from './commands/index.js';
 import type { CliContext } from './context.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
@@ -39,40 +38,28 @@ export async function main(argv: string[], context: CliContext): Promise<number>
     context.stdout.write(`${TOOL_VERSION}\n`);
     return EXIT_OK;
   }
-  const command = findCommand(name);
-  if (!command) {
+  const entry = findCommand(name);
+  if (!entry) {
     context.stderr.write(
       `${TOOL_NAME}: unknown command ${JSON.stringify(name)}; commands: ${COMMANDS.map((c) => c.name).join(', ')}\n`,
     );
     return EXIT_USAGE;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    context.stdout.write(command.help.endsWith('\n') ? command.help : `${command.help}\n`);
-    return EXIT_OK;
-  }
   try {
+    // Loaded only now: start-up costs only what this command needs (see commands/index.ts).
+    const command = await entry.load();
+    if (rest.includes('--help') || rest.includes('-h')) {
+      context.stdout.write(command.help.endsWith('\n') ? command.help : `${command.help}\n`);
+      return EXIT_OK;
+    }
     return await command.run(
       rest.filter((a) => a !== '--no-color'),
       context,
     );
   } catch (error) {
+    // Loaded here, not at start-up: `--help` never needs the core.
+    const { describeError } = await import('./describe-error.js');
     context.stderr.write(`${describeError(name, error)}\n`);
     return EXIT_USAGE;
   }
-}
-
-/**
- * The one line a failed command prints (exit 2): typed input and usage errors as one clear line,
- * anything else (a bug) with its stack. The MCP server returns the same text as a tool error.
- */
-export function describeError(command: string, error: unknown): string {
-  if (isKeepaliveParityError(error)) {
-    const where = formatLocation(error.location);
-    const message =
-      where && !error.message.includes(where) && error.location?.file
-        ? `${where}: ${error.message}`
-        : error.message;
-    return `${TOOL_NAME} ${command}: error: ${message}`;
-  }
-  return `${TOOL_NAME} ${command}: internal error: ${(error as Error)?.stack ?? String(error)}`;
 }

@@ -1,8 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { KeepaliveParityError } from '@keepalive-parity/core';
+import { KeepaliveParityError } from '@keepalive-parity/core/engine';
 import type { CliContext } from './context.js';
 
 /** Bounds on what a config source may pull in: files walked in a folder, bytes from a URL. */
@@ -121,7 +120,10 @@ let hclWorker: { parse(file: string, text: string): Promise<unknown> } | undefin
  */
 const HCL_IDLE_MS = 25;
 
-function hclParser(): { parse(file: string, text: string): Promise<unknown> } {
+async function hclParser(): Promise<{ parse(file: string, text: string): Promise<unknown> }> {
+  if (hclWorker) return hclWorker;
+  // Loaded on first use: no start-up path pays for worker threads (see commands/index.ts).
+  const { Worker } = await import('node:worker_threads');
   if (hclWorker) return hclWorker;
   const module = createRequire(import.meta.url).resolve('@cdktf/hcl2json');
   const worker = new Worker(HCL_WORKER, { eval: true, workerData: { module } });
@@ -243,7 +245,7 @@ export function readerIo(context: CliContext): Record<string, unknown> {
     },
     parseHcl: async (text: string, file: string): Promise<unknown> => {
       try {
-        return await hclParser().parse(file, text);
+        return await (await hclParser()).parse(file, text);
       } catch (error) {
         const message = String((error as Error)?.message ?? error).replace(/^parse config: \[|\]$/g, '');
         throw new KeepaliveParityError('KAP_INPUT_INVALID', message, {

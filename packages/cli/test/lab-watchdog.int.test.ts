@@ -8,6 +8,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { test } from 'node:test';
 import { descendantPids, isAlive } from '../src/lab/processes.js';
 import { BIN } from './cli-helpers.js';
+import { skipUnless } from './support/binaries.js';
 
 async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -18,7 +19,8 @@ async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<b
   return condition();
 }
 
-test('SIGKILL mid-run: the watchdog stops the proxy and backends and removes the temp dir', async () => {
+test('SIGKILL mid-run: the watchdog stops the proxy and backends and removes the temp dir', async (t) => {
+  if (skipUnless(t, 'nginx')) return;
   const child = spawn(process.execPath, [BIN, 'lab', '--proxy', 'nginx', '--attempts', '20'], {
     env: { ...process.env, NO_COLOR: '1' },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -17,9 +17,11 @@ import {
   startNodeServerWithBuffer,
   startUvicorn,
 } from './probe-helpers/servers.js';
+import { skipUnless } from './support/binaries.js';
 
 const TOLERANCE_MS = 100;
 const SAMPLE_SANITY_MS = 300;
+const SAMPLE_LATE_MS = 2000;
 const running: RunningServer[] = [];
 
 after(async () => {
@@ -50,10 +52,14 @@ function assertClosesNear(
     assert.equal(sample.status, 200);
     assert.ok(sample.idleCloseMs !== null);
     // A single sample may catch the server's own timer firing late on a loaded machine (the
-    // benchmark saw up to 28 ms); the reported value, and the 100 ms assertion, is the median.
+    // benchmark saw up to 28 ms; Apache 318 ms once in 7 full-suite runs at load average 13): how
+    // late depends on the host's load, so a sample is bounded tightly only on the early side (a
+    // server does not close before its timeout) and loosely on the late side. The reported value,
+    // and the 100 ms assertion, is the median.
     assert.ok(
-      Math.abs(sample.idleCloseMs - expectedMs) <= SAMPLE_SANITY_MS,
-      `${label}: sample ${sample.idleCloseMs} ms, expected ${expectedMs} ± ${SAMPLE_SANITY_MS} ms`,
+      sample.idleCloseMs >= expectedMs - SAMPLE_SANITY_MS &&
+        sample.idleCloseMs <= expectedMs + SAMPLE_LATE_MS,
+      `${label}: sample ${sample.idleCloseMs} ms, expected ${expectedMs} − ${SAMPLE_SANITY_MS} … + ${SAMPLE_LATE_MS} ms`,
     );
   }
   assert.ok(report.summary);
@@ -82,12 +88,14 @@ describe('probe against real servers (idle close within 100 ms of the real timeo
     assert.equal(report.advertised.timeoutSeconds, 2);
   });
 
-  it('nginx keepalive_timeout 2s', async () => {
+  it('nginx keepalive_timeout 2s', async (t) => {
+    if (skipUnless(t, 'nginx')) return;
     const { report } = await probeServer(() => startNginx(2));
     assertClosesNear(report, 2000, 'nginx');
   });
 
-  it('Apache httpd KeepAliveTimeout 2 (advertises timeout=2, max=100, and agrees)', async () => {
+  it('Apache httpd KeepAliveTimeout 2 (advertises timeout=2, max=100, and agrees)', async (t) => {
+    if (skipUnless(t, 'apache2|httpd')) return;
     const { report } = await probeServer(() => startApache(2));
     assertClosesNear(report, 2000, 'apache');
     assert.equal(report.advertised.timeoutSeconds, 2);
@@ -95,17 +103,20 @@ describe('probe against real servers (idle close within 100 ms of the real timeo
     assert.equal(report.advertisedAgreement, 'agrees');
   });
 
-  it('HAProxy frontend timeout http-keep-alive 2s', async () => {
+  it('HAProxy frontend timeout http-keep-alive 2s', async (t) => {
+    if (skipUnless(t, 'haproxy')) return;
     const { report } = await probeServer(() => startHaproxy(2));
     assertClosesNear(report, 2000, 'haproxy');
   });
 
-  it('uvicorn --timeout-keep-alive 2', async () => {
+  it('uvicorn --timeout-keep-alive 2', async (t) => {
+    if (skipUnless(t, 'uvicorn')) return;
     const { report } = await probeServer(() => startUvicorn(2));
     assertClosesNear(report, 2000, 'uvicorn');
   });
 
-  it("gunicorn's default sync worker: no keep-alive", async () => {
+  it("gunicorn's default sync worker: no keep-alive", async (t) => {
+    if (skipUnless(t, 'gunicorn')) return;
     const { report } = await probeServer(() => startGunicornSync(), 3);
     assert.equal(report.error, undefined);
     assert.equal(report.keepAlive, false);

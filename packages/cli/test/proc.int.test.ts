@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseJson, runCli } from './cli-helpers.js';
+import { hasBinary, skipUnless } from './support/binaries.js';
 
 const ASGI_APP = `async def app(scope, receive, send):
     if scope["type"] != "http":
@@ -101,38 +102,42 @@ describe('proc:PID against real processes', { skip: process.platform !== 'linux'
     await writeFile(join(dir, 'wsgi.py'), WSGI_APP);
     await writeFile(join(dir, 'server.js'), NODE_SERVER);
     node = await start(process.execPath, ['server.js'], dir, { APP_KEEPALIVE_MS: '61000' }, /listening \d+/);
-    uvicorn = await start(
-      '/usr/bin/uvicorn',
-      ['asgi:app', '--host', '127.0.0.1', '--port', '0', '--timeout-keep-alive', '30'],
-      dir,
-      { UVICORN_TIMEOUT_KEEP_ALIVE: '65' },
-      /Uvicorn running/,
-    );
-    gunicornUvicorn = await start(
-      '/usr/bin/gunicorn',
-      [
-        '-k',
-        'uvicorn.workers.UvicornWorker',
-        '--keep-alive',
-        '75',
-        '-b',
-        '127.0.0.1:0',
-        '-w',
-        '1',
-        'asgi:app',
-      ],
-      dir,
-      {},
-      /Application startup complete|Booting worker/,
-    );
-    gunicornSync = await start(
-      '/usr/bin/gunicorn',
-      ['-b', '127.0.0.1:0', '-w', '1', 'wsgi:app'],
-      dir,
-      { GUNICORN_CMD_ARGS: '--keep-alive 30' },
-      /Booting worker/,
-    );
     sleeper = await start('/bin/sh', ['-c', 'echo up; exec sleep 60'], dir, {}, /up/);
+    // Only what is installed (the tests that need a missing one are skipped).
+    if (hasBinary('uvicorn'))
+      uvicorn = await start(
+        '/usr/bin/uvicorn',
+        ['asgi:app', '--host', '127.0.0.1', '--port', '0', '--timeout-keep-alive', '30'],
+        dir,
+        { UVICORN_TIMEOUT_KEEP_ALIVE: '65' },
+        /Uvicorn running/,
+      );
+    if (hasBinary('gunicorn') && hasBinary('uvicorn'))
+      gunicornUvicorn = await start(
+        '/usr/bin/gunicorn',
+        [
+          '-k',
+          'uvicorn.workers.UvicornWorker',
+          '--keep-alive',
+          '75',
+          '-b',
+          '127.0.0.1:0',
+          '-w',
+          '1',
+          'asgi:app',
+        ],
+        dir,
+        {},
+        /Application startup complete|Booting worker/,
+      );
+    if (hasBinary('gunicorn'))
+      gunicornSync = await start(
+        '/usr/bin/gunicorn',
+        ['-b', '127.0.0.1:0', '-w', '1', 'wsgi:app'],
+        dir,
+        { GUNICORN_CMD_ARGS: '--keep-alive 30' },
+        /Booting worker/,
+      );
   });
 
   after(async () => {
@@ -156,7 +161,8 @@ describe('proc:PID against real processes', { skip: process.platform !== 'linux'
     assert.match(doc.hops[0].server.label, new RegExp(`process ${node.pid}`));
   });
 
-  it('uvicorn: --timeout-keep-alive on the command line beats UVICORN_TIMEOUT_KEEP_ALIVE in its environment', async () => {
+  it('uvicorn: --timeout-keep-alive on the command line beats UVICORN_TIMEOUT_KEEP_ALIVE in its environment', async (t) => {
+    if (skipUnless(t, 'uvicorn')) return;
     const doc = parseJson(
       await runCli(['check', '--lb', '20s', '--backend', `proc:${uvicorn.pid}`, '--json']),
     );
@@ -170,7 +176,8 @@ describe('proc:PID against real processes', { skip: process.platform !== 'linux'
     assert.equal(doc.verdict, 'holds');
   });
 
-  it('gunicorn -k uvicorn.workers.UvicornWorker --keep-alive 75: 75 s, with the reason', async () => {
+  it('gunicorn -k uvicorn.workers.UvicornWorker --keep-alive 75: 75 s, with the reason', async (t) => {
+    if (skipUnless(t, 'gunicorn', 'uvicorn')) return;
     const result = await runCli([
       'check',
       '--lb',
@@ -185,7 +192,8 @@ describe('proc:PID against real processes', { skip: process.platform !== 'linux'
     assert.ok(serverFact(doc).notes.some((n: string) => /UvicornWorker passes gunicorn's keepalive/.test(n)));
   });
 
-  it('gunicorn with the default sync worker: keep-alive off, whatever GUNICORN_CMD_ARGS says', async () => {
+  it('gunicorn with the default sync worker: keep-alive off, whatever GUNICORN_CMD_ARGS says', async (t) => {
+    if (skipUnless(t, 'gunicorn')) return;
     const doc = parseJson(
       await runCli(['check', '--lb', '60s', '--backend', `proc:${gunicornSync.pid}`, '--json']),
     );

@@ -6,7 +6,7 @@ import type { HopSpec, SideSpec } from './hops-file.js';
 import type { HopRole } from './kb/index.js';
 import { findProduct, unknownProductMessage } from './kb/products.js';
 import { DEFAULT_MARGIN_MS } from './rules/index.js';
-import { parseSource, resolveSource } from './sources/registry.js';
+import { ensureSourceKind, parseSource, resolveSource } from './sources/registry.js';
 import type { SourceIo } from './sources/types.js';
 
 export interface AssembleOptions {
@@ -58,6 +58,7 @@ export async function resolveSide(
   io: SourceIo,
   allowDefault: boolean,
 ): Promise<HopSide[]> {
+  await ensureSourceKind(spec.source);
   // A product named for a value (--lb-product, --backend-product, `product:` in a hops file) must be
   // known: an unknown one would silently lose its unit and its fixes.
   const productName = spec.product?.replace(/@.*$/, '');

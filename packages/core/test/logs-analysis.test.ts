@@ -148,7 +148,9 @@ describe('diagnose: verdict rules', () => {
   });
 
   it('ALB-style 502 without a cause: ≥3 after idle gaps near one threshold → race likely; fewer, or no known gaps → inconclusive', () => {
-    const idleShaped = raceScenario().map((s) => (s.status === 502 ? { ...s, cause: 'unknown' as const } : s));
+    const idleShaped = raceScenario().map((s) =>
+      s.status === 502 ? { ...s, cause: 'unknown' as const } : s,
+    );
     assert.equal(diagnose(analyze(idleShaped)).reasons[0]!.code, 'race-likely');
     const three = traffic(T0, 3, 5000, 502).map((s) => ({ ...s, cause: 'unknown' as const }));
     // Three cause-less 502s with no request before them: no idle gap is known, so nothing tells

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
-import type { LiveLoadBalancer, LiveLoadBalancerRead } from '@keepalive-parity/core';
-import { KeepaliveParityError } from '@keepalive-parity/core';
+import type { LiveLoadBalancer, LiveLoadBalancerRead } from '@keepalive-parity/core/engine';
+import { KeepaliveParityError } from '@keepalive-parity/core/engine';
 import type { CliContext } from '../context.js';
 import { elbv2Endpoint } from './elbv2.js';
 import { awsError } from './errors.js';

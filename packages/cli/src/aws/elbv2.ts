@@ -1,5 +1,5 @@
-import type { LiveLoadBalancer, LiveLoadBalancerRead } from '@keepalive-parity/core';
-import { KeepaliveParityError } from '@keepalive-parity/core';
+import type { LiveLoadBalancer, LiveLoadBalancerRead } from '@keepalive-parity/core/engine';
+import { KeepaliveParityError } from '@keepalive-parity/core/engine';
 import type { CliContext } from '../context.js';
 import { awsError } from './errors.js';
 

@@ -1,4 +1,4 @@
-import { KeepaliveParityError } from '@keepalive-parity/core';
+import { KeepaliveParityError } from '@keepalive-parity/core/engine';
 
 /**
  * Turns an AWS SDK error into one clear line: no credentials, no region, access denied (naming the

@@ -1,4 +1,9 @@
-import { evaluate, findingMessage, formatDuration, KeepaliveParityError } from '@keepalive-parity/core';
+import {
+  evaluate,
+  findingMessage,
+  formatDuration,
+  KeepaliveParityError,
+} from '@keepalive-parity/core/engine';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../context.js';
 import { usageError } from '../errors.js';

@@ -1,4 +1,4 @@
-import { evaluate } from '@keepalive-parity/core';
+import { evaluate } from '@keepalive-parity/core/engine';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../context.js';
 import { EXIT_FOUND, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';

@@ -8,8 +8,7 @@ import {
   type HopSpec,
   KeepaliveParityError,
   parseDuration,
-  parseHopsFile,
-} from '@keepalive-parity/core';
+} from '@keepalive-parity/core/engine';
 import type { CliContext } from '../context.js';
 import { usageError } from '../errors.js';
 import { createSourceIo } from '../io.js';
@@ -83,6 +82,8 @@ export async function hopsFromFlags(
         },
       );
     }
+    // The hops file parser (YAML) loads only for --hops (start-up rule: commands/index.ts).
+    const { parseHopsFile } = await import('@keepalive-parity/core');
     const file = parseHopsFile(text, values.hops);
     fileMarginMs = file.marginMs;
     specs.push(...file.hops);

@@ -6,7 +6,7 @@
  */
 
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { EventLog } from './backend.js';
 import { childScriptCommand } from './child-script.js';
@@ -480,7 +480,8 @@ export function findExecutable(
 
 /**
  * `name` on PATH, or (with `includeSbin`) in the sbin directories, where Debian installs daemons
- * and which a normal user's PATH does not include. Null if absent.
+ * and which a normal user's PATH does not include. Only a regular executable file counts (not a
+ * directory, not a path masked by a bind-mounted /dev/null). Null if absent.
  */
 export function findOnPath(
   name: string,
@@ -491,7 +492,17 @@ export function findOnPath(
   const dirs = [...(env.PATH ?? '').split(delimiter), ...sbin].filter(Boolean);
   for (const dir of dirs) {
     const candidate = join(dir, name);
-    if (existsSync(candidate)) return candidate;
+    if (isExecutableFile(candidate)) return candidate;
   }
   return null;
+}
+
+function isExecutableFile(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -3,7 +3,7 @@ import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import { findCommand } from '../commands/index.js';
 import type { CliContext } from '../context.js';
-import { describeError } from '../main.js';
+import { describeError } from '../describe-error.js';
 
 /** A tool's input: a zod raw shape (one property per CLI option). */
 export type InputShape = Record<string, z.ZodType>;
@@ -97,8 +97,9 @@ class Collect extends Writable {
 
 /** Runs a CLI command in-process exactly as `keepalive-parity NAME ARGS --json` would. */
 export async function runCommand(name: string, args: string[], call: CallEnvironment): Promise<ToolOutcome> {
-  const command = findCommand(name);
-  if (!command) throw new Error(`no command ${name}`);
+  const entry = findCommand(name);
+  if (!entry) throw new Error(`no command ${name}`);
+  const command = await entry.load();
   const stdout = new Collect();
   const stderr = new Collect();
   const stdin = Readable.from([]); // a tool has no stdin (`-` inputs read nothing)

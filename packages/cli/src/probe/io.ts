@@ -1,12 +1,15 @@
-import type { ProbeMeasurement, ProbeOptions } from '@keepalive-parity/core';
+import type { ProbeMeasurement, ProbeOptions } from '@keepalive-parity/core/engine';
 import type { CliContext } from '../context.js';
-import { formatMs } from './render.js';
-import { DEFAULT_MAX_WAIT_MS, DEFAULT_SAMPLES, runProbe } from './run.js';
 
 /** The `io.probe` behind the `probe:URL` source: runs the probe and reduces it to a measurement. */
 export function probeIo(context: CliContext): Record<string, unknown> {
   return {
     probe: async (url: string, options: ProbeOptions): Promise<ProbeMeasurement> => {
+      // Loaded when a probe: source is used, not at start-up (see commands/index.ts).
+      const [{ DEFAULT_MAX_WAIT_MS, DEFAULT_SAMPLES, runProbe }, { formatMs }] = await Promise.all([
+        import('./run.js'),
+        import('./render.js'),
+      ]);
       context.stderr.write(`probe: measuring ${url} (${options.samples ?? DEFAULT_SAMPLES} samples)\n`);
       const report = await runProbe({
         url,

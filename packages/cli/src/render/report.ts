@@ -9,7 +9,7 @@ import {
   type HopEvaluation,
   type HopSide,
   ruleLine,
-} from '@keepalive-parity/core';
+} from '@keepalive-parity/core/engine';
 import type { Palette } from './color.js';
 
 const SEVERITY_MARK = { error: '✗ error  ', warning: '! warning', note: '· note   ' } as const;

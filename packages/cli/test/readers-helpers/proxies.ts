@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { createServer as createHttpServer, request, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
+/** Whether `name` is installed (the shared lookup of test/support/binaries.ts). */
+export { hasBinary as binaryAvailable } from '../support/binaries.js';
 export {
   freePort,
   startProcess,
@@ -9,10 +11,6 @@ export {
   tempDir,
   waitForPort,
 } from '../support/servers.js';
-
-export function binaryAvailable(name: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
-}
 
 /** Runs a short command (nginx -t, haproxy -c) and returns its exit code and output; bounded. */
 export function runSync(

@@ -136,3 +136,6 @@ export async function startServer(spec: ServerSpec): Promise<StartedServer> {
     throw error;
   }
 }
+
+// Tests that need a program the machine may lack skip themselves with the reason: see binaries.ts.
+export { hasBinary, missingBinaries, requireBinaries, skipUnless } from './binaries.js';

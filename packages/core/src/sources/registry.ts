@@ -1,18 +1,17 @@
 import { KeepaliveParityError } from '../errors.js';
-import { READER_EXAMPLES, READERS, registerReader } from '../readers/registry.js';
-import { DEPLOYED_READERS, DEPLOYED_SOURCE_KINDS } from '../readers/servers/register.js';
 import { albSource, elbSource } from './alb.js';
 import { cloudSource } from './cloud.js';
 import { envSource } from './env.js';
-import { fileReaderSource } from './file-reader.js';
-import { pcapSource } from './pcap.js';
 import { probeSource } from './probe.js';
 import { runtimeSource } from './runtime.js';
 import { parseSourceSpec, type SourceSpec } from './spec.js';
 import type { ResolvedSide, SourceIo, SourceKindDefinition, SourceRequest } from './types.js';
 import { valueSource } from './value.js';
 
-/** The one registry of source kinds. Later readers (nginx:, alb:, probe:, image:) register here. */
+/**
+ * The one registry of source kinds. Later readers (nginx:, alb:, probe:, image:) register here.
+ * The kinds backed by readers live in `reader-kinds.ts` and are loaded on first use (see there).
+ */
 const SOURCE_KINDS = new Map<string, SourceKindDefinition>();
 
 export function registerSourceKind(definition: SourceKindDefinition): void {
@@ -20,18 +19,21 @@ export function registerSourceKind(definition: SourceKindDefinition): void {
 }
 
 for (const definition of [valueSource, runtimeSource, envSource, probeSource]) registerSourceKind(definition);
-// Timeouts measured in a packet capture (issue 14); the CLI streams the file.
-registerSourceKind(pcapSource);
-// The server side as deployed (issue 6): Dockerfile, compose, ECS, server config files; cmd:, proc:, image:.
-for (const reader of DEPLOYED_READERS) registerReader(reader);
-for (const definition of DEPLOYED_SOURCE_KINDS) registerSourceKind(definition);
 // Live AWS load balancers (alb:NAME, elb:NAME); the CLI provides the API calls.
 for (const definition of [albSource, elbSource, cloudSource]) registerSourceKind(definition);
-// Every config reader is also a source kind (`nginx:PATH#UPSTREAM`), read through the file bridge.
-for (const reader of READERS)
-  registerSourceKind(
-    fileReaderSource(reader, { example: READER_EXAMPLES[reader.id] ?? `${reader.id}:PATH` }),
-  );
+
+let readerKinds: Promise<unknown> | undefined;
+
+/**
+ * Registers the reader-backed kinds when `raw` names a kind not registered yet (loading every
+ * reader once). `assembleHops` calls it before `parseSource`; the package index loads them eagerly.
+ */
+export async function ensureSourceKind(raw: string): Promise<void> {
+  const kind = /^([A-Za-z][\w-]*):/.exec(raw)?.[1];
+  if (kind === undefined || SOURCE_KINDS.has(kind)) return;
+  readerKinds ??= import('./reader-kinds.js');
+  await readerKinds;
+}
 
 export function sourceKinds(): SourceKindDefinition[] {
   return [...SOURCE_KINDS.values()];
