@@ -94,8 +94,9 @@ SELECT
   CAST(response_processing_time AS DOUBLE) AS response_processing_time,
   TRY_CAST(elb_status_code AS INTEGER) AS elb_status_code,
   target_status_code,
-  split_part(target_port_raw, ':', 1) AS target_ip,
-  CASE WHEN target_port_raw = '-' THEN NULL ELSE split_part(target_port_raw, ':', 2) END AS target_port,
+  -- As AWS's table regex splits it: everything before the last colon (IPv6 targets carry no brackets).
+  regexp_extract(target_port_raw, '^(.*):[0-9]*$', 1) AS target_ip,
+  CASE WHEN target_port_raw = '-' THEN NULL ELSE regexp_extract(target_port_raw, ':([0-9]*)$', 1) END AS target_port,
   request, split_part(request, ' ', 1) AS request_verb,
   request_creation_time, lambda_error_reason, filename AS "$path"
 FROM read_csv(${list}, filename = true, delim = ' ', quote = '"', escape = '\\', header = false, auto_detect = false,
@@ -189,7 +190,8 @@ flagged AS (
     coalesce(status >= 500, FALSE) AS is5xx,
     coalesce(status >= 500 AND generator = 'lb', FALSE) AS lb5xx,
     coalesce(status = 502 AND generator = 'lb' AND cause = 'unknown', FALSE) AS race,
-    start_ms - lag(time_ms) OVER (PARTITION BY file, target ORDER BY time_ms) AS gap_ms
+    CASE WHEN target IS NOT NULL
+      THEN start_ms - lag(time_ms) OVER (PARTITION BY file, target ORDER BY time_ms) END AS gap_ms
   FROM classified
 )
 SELECT 'total' AS section, ${v} AS k, ${n} AS i, count(*) AS a, min(time_ms) AS b, max(time_ms) AS c,
