@@ -148,7 +148,9 @@ describe('diagnose: verdict rules', () => {
   });
 
   it('ALB-style 502 without a cause: ≥3 after idle gaps near one threshold → race likely; fewer, or no known gaps → inconclusive', () => {
-    const idleShaped = raceScenario().map((s) => (s.status === 502 ? { ...s, cause: 'unknown' as const } : s));
+    const idleShaped = raceScenario().map((s) =>
+      s.status === 502 ? { ...s, cause: 'unknown' as const } : s,
+    );
     assert.equal(diagnose(analyze(idleShaped)).reasons[0]!.code, 'race-likely');
     const three = traffic(T0, 3, 5000, 502).map((s) => ({ ...s, cause: 'unknown' as const }));
     // Three cause-less 502s with no request before them: no idle gap is known, so nothing tells
@@ -316,7 +318,7 @@ describe('--emit-sql', () => {
   it('writes each flavour with the same rules; duckdb includes a view over the given paths', () => {
     const athena = albClassificationSql({ flavour: 'athena', sinceIso: '2026-01-01T00:00:00.000Z' });
     assert.match(athena, /FROM alb_access_logs/);
-    assert.match(athena, /from_iso8601_timestamp\('2026-01-01T00:00:00.000Z'\)/);
+    assert.match(athena, /time_ms >= 1767225600000 \/\* 2026-01-01T00:00:00.000Z \*\//);
     assert.match(athena, /'no-healthy-upstream'/);
     const duck = albClassificationSql({ flavour: 'duckdb', paths: ["it's/*.log"] });
     assert.match(duck, /read_csv\(\['it''s\/\*\.log'\]/);
