@@ -149,6 +149,10 @@ describe('diagnose --emit-sql duckdb / --from-sql-result', () => {
     const empty = await runCli(['diagnose', '--from-sql-result', bad]);
     assert.equal(empty.code, 2);
     assert.match(empty.stderr, /no request/);
+    // The window belongs to the query: given here it would be silently ignored, so it is refused.
+    const windowed = await runCli(['diagnose', '--from-sql-result', bad, '--since', '2026-01-01']);
+    assert.equal(windowed.code, 2);
+    assert.match(windowed.stderr, /--since does not apply/);
   });
 
   it('Athena and Trino differ from DuckDB only in the epoch-seconds expression, and honour --since/--until', async () => {

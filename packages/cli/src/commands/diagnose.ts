@@ -146,6 +146,16 @@ Examples:
           },
         );
       }
+      const ignored = ['since', 'until', 'format', 'jobs', 'table'].filter(
+        (flag) => values[flag as keyof typeof values] !== undefined,
+      );
+      if (ignored.length > 0) {
+        throw new KeepaliveParityError(
+          'KAP_USAGE',
+          `--from-sql-result reads an aggregated result: --${ignored[0]} does not apply (give --since/--until/--table to --emit-sql)`,
+          { field: `--${ignored[0]}` },
+        );
+      }
       const file = values['from-sql-result'];
       let text: string;
       try {

@@ -10,6 +10,28 @@ export function ok(record: LogRecord): ParseResult {
   return { ok: true, record };
 }
 
+/** Set by `closingQuote`: the quoted field it ended holds a backslash-escaped quote. */
+let quoteEscaped = false;
+
+/** Index of the quote that closes the one at `open` (not escaped by an odd run of backslashes), or -1. */
+function closingQuote(line: string, open: number): number {
+  quoteEscaped = false;
+  let j = open + 1;
+  for (;;) {
+    const k = line.indexOf('"', j);
+    if (k < 0) return -1;
+    let backslashes = 0;
+    for (let b = k - 1; b > open && line.charCodeAt(b) === 92; b--) backslashes++;
+    if (backslashes % 2 === 0) return k;
+    quoteEscaped = true;
+    j = k + 1;
+  }
+}
+
+function unescapeQuoted(raw: string): string {
+  return raw.replace(/\\(["\\])/g, '$1');
+}
+
 /**
  * Splits a line on single spaces, keeping `"quoted strings"` (backslash escapes allowed) and
  * `[bracketed]` fields whole. Quotes and brackets are removed. Runs of spaces count as one.
@@ -30,23 +52,11 @@ export function tokenize(line: string, maxFields = Number.POSITIVE_INFINITY): st
       return out;
     }
     if (c === 34 /* " */) {
-      let j = i + 1;
-      let escaped = false;
-      for (;;) {
-        const k = line.indexOf('"', j);
-        if (k < 0) return null; // unterminated quote: truncated line
-        let backslashes = 0;
-        for (let b = k - 1; b > i && line.charCodeAt(b) === 92; b--) backslashes++;
-        if (backslashes % 2 === 1) {
-          escaped = true;
-          j = k + 1;
-          continue;
-        }
-        const raw = line.slice(i + 1, k);
-        out.push(escaped ? raw.replace(/\\(["\\])/g, '$1') : raw);
-        i = k + 1;
-        break;
-      }
+      const k = closingQuote(line, i);
+      if (k < 0) return null; // unterminated quote: truncated line
+      const raw = line.slice(i + 1, k);
+      out.push(quoteEscaped ? unescapeQuoted(raw) : raw);
+      i = k + 1;
       continue;
     }
     if (c === 91 /* [ */) {
@@ -96,22 +106,12 @@ export function tokenizeOffsets(line: string): number {
     let end: number;
     let escaped = 0;
     if (c === 34 /* " */) {
-      let j = i + 1;
-      for (;;) {
-        const k = line.indexOf('"', j);
-        if (k < 0) return -1;
-        let backslashes = 0;
-        for (let b = k - 1; b > i && line.charCodeAt(b) === 92; b--) backslashes++;
-        if (backslashes % 2 === 1) {
-          escaped = 1;
-          j = k + 1;
-          continue;
-        }
-        start = i + 1;
-        end = k;
-        i = k + 1;
-        break;
-      }
+      const k = closingQuote(line, i);
+      if (k < 0) return -1;
+      escaped = quoteEscaped ? 1 : 0;
+      start = i + 1;
+      end = k;
+      i = k + 1;
     } else if (c === 91 /* [ */) {
       const k = line.indexOf(']', i + 1);
       if (k < 0) return -1;
@@ -148,7 +148,7 @@ export function tokenizeOffsets(line: string): number {
 export function fieldText(line: string, count: number, i: number): string | undefined {
   if (i >= count || i >= MAX_FIELD_OFFSETS) return undefined;
   const raw = line.slice(FIELD_START[i]!, FIELD_END[i]!);
-  return FIELD_ESCAPED[i] === 1 ? raw.replace(/\\(["\\])/g, '$1') : raw;
+  return FIELD_ESCAPED[i] === 1 ? unescapeQuoted(raw) : raw;
 }
 
 const minuteCache = new Map<string, number>();
