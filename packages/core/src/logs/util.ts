@@ -262,6 +262,31 @@ export function parseClfTimeMs(s: string): number {
 /** Seconds as text (`0.004`, `-1`, `-`) → integer ms, null for `-`/-1/invalid. */
 export function secondsToMs(text: string | undefined): number | null {
   if (text === undefined || text === '-' || text === '') return null;
+  // Fast path for what proxies write (`0.004`, `12.5`): digits, a dot, 1 to 3 decimals, read as
+  // integer milliseconds without `Number()`; the same value as the general path below.
+  const n = text.length;
+  const dot = text.indexOf('.');
+  if (dot > 0 && dot < 10 && n - dot - 1 >= 1 && n - dot - 1 <= 3) {
+    let whole = 0;
+    let i = 0;
+    for (; i < dot; i++) {
+      const c = text.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      whole = whole * 10 + c;
+    }
+    if (i === dot) {
+      let frac = 0;
+      for (i = dot + 1; i < n; i++) {
+        const c = text.charCodeAt(i) - 48;
+        if (c < 0 || c > 9) break;
+        frac = frac * 10 + c;
+      }
+      if (i === n) {
+        const digits = n - dot - 1;
+        return whole * 1000 + (digits === 3 ? frac : digits === 2 ? frac * 10 : frac * 100);
+      }
+    }
+  }
   const v = Number(text);
   if (!Number.isFinite(v) || v < 0) return null;
   return Math.round(v * 1000);
