@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // DuckDB's CSV reader on the same file, for the throughput comparison.
 // Usage: node duckdb-count.mjs alb|nginx FILE [parallel|serial]
-//   alb:   runs the SQL of `diagnose --emit-sql duckdb` (classification by generator × status × cause);
+//   alb:   runs the SQL of `diagnose --emit-sql duckdb` (the whole analysis: classification, idle gaps
+//          per target with a window function, per minute; prints its first rows);
 //          `parallel` swaps its parallel=false for DuckDB's parallel reader.
 //   nginx: counts requests by status with read_csv (space-delimited, quote-aware).
 import { execFileSync } from 'node:child_process';

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // diagnose throughput benchmark: MB/s and peak RSS of `keepalive-parity diagnose` against GoAccess and
 // DuckDB's CSV reader on the same ≥1 GB ALB and nginx files (generated under /tmp, never committed).
-// Usage: node bench/diagnose-throughput/run.mjs [--size-mb 1100] [--dir /tmp/kap-bench]
+// Usage: node bench/diagnose-throughput/run.mjs [--size-mb 1100] [--dir /tmp/kap-bench] [--no-goaccess] [--gzip]
+//   --gzip: also `gzip -1` each file once and time `gzip -dc FILE.gz > /dev/null` against `diagnose FILE.gz`.
+// Each row also records the 1-minute load average before it ran (the machine may be shared).
 // Needs: npm run build; /usr/bin/time; goaccess (apt-get install -y goaccess) for its rows.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,6 +36,7 @@ for (const kind of ['alb', 'nginx']) {
 }
 
 function measure(label, command, commandArgs, bytes) {
+  const load = loadavg()[0];
   const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', command, ...commandArgs], {
     encoding: 'utf8',
     maxBuffer: 1 << 28,
@@ -47,15 +51,16 @@ function measure(label, command, commandArgs, bytes) {
     cpuSeconds,
     mbPerCpuSecond: bytes / 1e6 / cpuSeconds,
     peakRssMb: kb / 1024,
+    load,
     exit: r.status,
   };
   console.error(
-    `${label}: ${seconds}s, ${row.mbPerSecond.toFixed(1)} MB/s, ${cpuSeconds.toFixed(1)} CPU-s, ${row.peakRssMb.toFixed(0)} MB RSS (exit ${r.status})`,
+    `${label}: ${seconds}s, ${row.mbPerSecond.toFixed(1)} MB/s, ${cpuSeconds.toFixed(1)} CPU-s, ${row.peakRssMb.toFixed(0)} MB RSS, load ${load.toFixed(2)} (exit ${r.status})`,
   );
   return row;
 }
 
-const hasGoaccess = spawnSync('goaccess', ['--version']).status === 0;
+const hasGoaccess = !args.includes('--no-goaccess') && spawnSync('goaccess', ['--version']).status === 0;
 const results = [];
 for (const kind of ['alb', 'nginx']) {
   const file = files[kind];
@@ -113,16 +118,30 @@ for (const kind of ['alb', 'nginx']) {
       bytes,
     ),
   );
+  if (args.includes('--gzip')) {
+    const gz = `${file}.gz`;
+    if (!existsSync(gz)) execFileSync('sh', ['-c', `gzip -1 -c '${file}' > '${gz}'`]);
+    spawnSync('cat', [gz], { stdio: 'ignore' });
+    rows.push(measure(`gzip -dc (${kind}.log.gz)`, 'sh', ['-c', `gzip -dc '${gz}' > /dev/null`], bytes));
+    rows.push(
+      measure(
+        `diagnose (${kind}.log.gz)`,
+        process.execPath,
+        [bin, 'diagnose', gz, ...fmt, '--json', '--no-progress'],
+        bytes,
+      ),
+    );
+  }
   results.push({ kind, bytes, rows });
 }
 writeFileSync(join(dir, 'results.json'), JSON.stringify(results, null, 2));
 for (const { kind, bytes, rows } of results) {
   console.log(`\n${kind}: ${(bytes / 1e9).toFixed(2)} GB\n`);
-  console.log('| tool | wall (s) | MB/s (wall) | CPU (s) | MB per CPU-second | peak RSS (MB) |');
-  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log('| tool | wall (s) | MB/s (wall) | CPU (s) | MB per CPU-second | peak RSS (MB) | load avg |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     console.log(
-      `| ${r.label} | ${r.seconds.toFixed(1)} | ${r.mbPerSecond.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | ${r.mbPerCpuSecond.toFixed(0)} | ${r.peakRssMb.toFixed(0)} |`,
+      `| ${r.label} | ${r.seconds.toFixed(1)} | ${r.mbPerSecond.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | ${r.mbPerCpuSecond.toFixed(0)} | ${r.peakRssMb.toFixed(0)} | ${r.load.toFixed(1)} |`,
     );
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -8,12 +8,18 @@ import { fileURLToPath } from 'node:url';
 import { parseJson, runCli } from './cli-helpers.js';
 
 /**
- * `--emit-sql duckdb` run by embedded DuckDB over the same ALB files gives the same
- * generator × status × cause counts as the streaming engine.
+ * `--emit-sql duckdb` run by embedded DuckDB (loaded lazily) over the same ALB files, its result
+ * written as DuckDB writes CSV/JSON, and read back by `--from-sql-result`, gives the streaming
+ * engine's report: counts, idle-gap tables, per-minute series, keep-alive estimate and verdict.
+ * What SQL cannot carry (example lines, the per-request join) is checked to be absent, not equal.
  */
 
 const FIXTURES = fileURLToPath(new URL('../../core/test/fixtures/logs/', import.meta.url));
 const GENERATOR = fileURLToPath(new URL('../../../bench/diagnose-throughput/generate.mjs', import.meta.url));
+/** Public ALB lines (Lambda 502s whose error_reason names the cause), read from ../shared. */
+const REALWORLD_ALB = fileURLToPath(
+  new URL('../../../../shared/realworld/log-lines/alb.log', import.meta.url),
+);
 let dir: string;
 let sample: string;
 
@@ -25,62 +31,159 @@ before(() => {
 
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-type Row = { generator: string; status: number; cause: string | null; count: number };
-const key = (r: Row) => `${r.generator}|${r.status}|${r.cause ?? '-'}`;
-const sorted = (rows: Row[]) => rows.map((r) => `${key(r)}=${r.count}`).sort();
-
-async function duckdbCounts(sql: string): Promise<Row[]> {
+/** Runs the emitted statements; the last one's result is written with DuckDB's COPY (CSV or JSON). */
+async function runDuckdb(sql: string, out: string, format: 'csv' | 'json'): Promise<void> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
     const statements = sql
       .split(/;\s*\n/)
-      .map((s) => s.trim())
+      .map((s) => s.trim().replace(/;$/, ''))
       .filter((s) => s.replace(/--.*$/gm, '').trim() !== '');
     for (const s of statements.slice(0, -1)) await connection.run(s);
-    const reader = await connection.runAndReadAll(statements[statements.length - 1]!);
-    return reader.getRowObjects().map((o) => ({
-      generator: String(o.generator),
-      status: Number(o.status),
-      cause: o.cause === null ? null : String(o.cause),
-      count: Number(o.requests),
-    }));
+    const options = format === 'csv' ? 'FORMAT csv, HEADER' : 'FORMAT json';
+    await connection.run(`COPY (${statements[statements.length - 1]!}) TO '${out}' (${options})`);
   } finally {
     connection.closeSync();
     instance.closeSync();
   }
 }
 
-describe('diagnose --emit-sql duckdb', () => {
-  it('DuckDB over the emitted SQL counts exactly what the streaming engine counts', async () => {
-    // The public ALB lines too (Lambda 502s whose error_reason names the cause; read from ../shared).
-    const realworld = fileURLToPath(
-      new URL('../../../../shared/realworld/log-lines/alb.log', import.meta.url),
-    );
-    const inputs = [sample, `${FIXTURES}alb.log`, realworld];
-    const engine = parseJson(await runCli(['diagnose', ...inputs, '--json']));
-    const engineRows = (engine.counts as Row[]).filter((r) => r.generator !== 'unknown');
-    assert.ok(engineRows.length >= 4, JSON.stringify(engineRows));
-    const sql = await runCli(['diagnose', '--emit-sql', 'duckdb', ...inputs]);
-    assert.equal(sql.code, 0);
-    const duck = await duckdbCounts(sql.stdout);
-    assert.deepEqual(sorted(duck), sorted(engineRows));
+/**
+ * The report without what only the streaming engine can have: inputs, example lines, the join, and
+ * malformed lines (the SQL table drops them, so `lines` is the request count and the
+ * `malformed-lines` finding is absent). Rows with equal counts are listed in file order by the
+ * streaming engine and in key order from SQL (no file order there): compared in key order.
+ */
+function comparable(report: Record<string, any>): Record<string, unknown> {
+  const {
+    inputs: _inputs,
+    examples: _examples,
+    join: _join,
+    malformedSamples: _samples,
+    malformedLines: _malformed,
+    lines: _lines,
+    formats: _formats,
+    ...rest
+  } = report;
+  const byKey = <T>(rows: T[], key: (r: T) => string, n: (r: T) => number) =>
+    [...rows].sort((a, b) => n(b) - n(a) || key(a).localeCompare(key(b)));
+  return {
+    ...rest,
+    counts: byKey(
+      report.counts as Array<Record<string, unknown>>,
+      (r) => `${r.generator}|${r.status}|${r.cause}`,
+      (r) => r.count as number,
+    ),
+    idleGaps: {
+      buckets: report.idleGaps.buckets,
+      perTarget: byKey(
+        report.idleGaps.perTarget as Array<{ target: string; buckets: Array<{ requests: number }> }>,
+        (t) => t.target,
+        (t) => t.buckets.reduce((s, b) => s + b.requests, 0),
+      ),
+    },
+    reasons: (report.reasons as Array<Record<string, unknown>>)
+      .filter((r) => r.code !== 'malformed-lines')
+      .map(({ examples: _e, ...r }) => r),
+  };
+}
+
+async function parity(inputs: string[], name: string, format: 'csv' | 'json') {
+  const engine = await runCli(['diagnose', ...inputs, '--json']);
+  assert.ok(engine.code === 0 || engine.code === 1, engine.stderr);
+  const sql = await runCli(['diagnose', '--emit-sql', 'duckdb', ...inputs]);
+  assert.equal(sql.code, 0, sql.stderr);
+  const result = join(dir, `${name}.${format}`);
+  await runDuckdb(sql.stdout, result, format);
+  const fromSql = await runCli(['diagnose', '--from-sql-result', result, '--json']);
+  assert.equal(fromSql.code, engine.code, fromSql.stderr);
+  return { engine: parseJson(engine), fromSql: parseJson(fromSql), result };
+}
+
+describe('diagnose --emit-sql duckdb / --from-sql-result', () => {
+  it('the benchmark generator output: same idle-gap tables, estimate, per minute and verdict (keepalive-race)', async () => {
+    const { engine, fromSql, result } = await parity([sample], 'generated', 'csv');
+    assert.equal(engine.verdict, 'keepalive-race');
+    // The generator's 502s follow idle gaps of over a second: the table must show them there.
+    assert.ok(engine.idleGaps.buckets[5].raceCandidates > 0, JSON.stringify(engine.idleGaps.buckets));
+    assert.deepEqual(fromSql.idleGaps, engine.idleGaps);
+    assert.deepEqual(fromSql.keepAliveEstimate, engine.keepAliveEstimate);
+    assert.deepEqual(comparable(fromSql), comparable(engine));
+    assert.deepEqual(fromSql.examples, []);
+    assert.match(fromSql.inputs[0].note, /no example lines/);
+    // The HTML report renders from the SQL result too.
+    const html = join(dir, 'report.html');
+    const human = await runCli(['diagnose', '--from-sql-result', result, '--html', html]);
+    assert.equal(human.code, 1, human.stderr);
+    assert.match(human.stdout, /verdict: KEEP-ALIVE RACE/);
+    assert.match(readFileSync(html, 'utf8'), /keepalive-race/);
   });
 
-  it('the Athena and Trino flavours target the documented table and honour --since/--until', async () => {
-    const athena = await runCli([
+  it('several files (generated, fixture and public real ALB lines; idle gaps per file) as JSON lines', async () => {
+    const inputs = [sample, `${FIXTURES}alb.log`, REALWORLD_ALB];
+    const { engine, fromSql } = await parity(inputs, 'mixed', 'json');
+    // The classification of every 5xx, including the Lambda causes of the public lines.
+    assert.ok(engine.counts.length >= 4, JSON.stringify(engine.counts));
+    assert.deepEqual(comparable(fromSql), comparable(engine));
+    // ALB has no proxy error log: the streaming engine joined nothing either.
+    assert.equal(engine.join.joined, 0);
+    assert.equal(fromSql.requests, engine.requests);
+    assert.ok(engine.malformedLines > 0, 'the fixture has malformed lines the SQL table drops');
+    assert.equal(fromSql.malformedLines, 0);
+    assert.equal(fromSql.join.joined, 0);
+  });
+
+  it('a result that is not the query: exit 2 naming file, line and field', async () => {
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 'section,k,i,a,b,c,d\ntotal,,,10,1,2,0\nminute,,5,x,0,0,0\n');
+    const r = await runCli(['diagnose', '--from-sql-result', bad]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /bad\.csv:3: column a is not a count/);
+    writeFileSync(bad, 'generator,status,cause,requests\nlb,502,unknown,3\n');
+    const old = await runCli(['diagnose', '--from-sql-result', bad]);
+    assert.equal(old.code, 2);
+    assert.match(old.stderr, /bad\.csv:1: header has no column section/);
+    writeFileSync(bad, 'section,k,i,a,b,c,d\ntotal,,,0,,,0\n');
+    const empty = await runCli(['diagnose', '--from-sql-result', bad]);
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, /no request/);
+    // The window belongs to the query: given here it would be silently ignored, so it is refused.
+    const windowed = await runCli(['diagnose', '--from-sql-result', bad, '--since', '2026-01-01']);
+    assert.equal(windowed.code, 2);
+    assert.match(windowed.stderr, /--since does not apply/);
+  });
+
+  it('Athena and Trino differ from DuckDB only in the epoch-seconds expression, and honour --since/--until', async () => {
+    const duck = (await runCli(['diagnose', '--emit-sql', 'duckdb', sample])).stdout;
+    const athena = (await runCli(['diagnose', '--emit-sql', 'athena'])).stdout;
+    const trino = (await runCli(['diagnose', '--emit-sql', 'trino'])).stdout;
+    const duckQuery = duck.slice(duck.indexOf('-- keepalive-parity diagnose'));
+    const dialect = (s: string) =>
+      s
+        .replace(/epoch\(CAST\(substr\((\w+), 1, 19\) AS TIMESTAMP\)\)/g, 'SECONDS($1)')
+        .replace(
+          /to_unixtime\(from_iso8601_timestamp\(concat\(substr\((\w+), 1, 19\), 'Z'\)\)\)/g,
+          'SECONDS($1)',
+        )
+        .replace(/flavour \w+/, 'flavour X');
+    assert.equal(dialect(athena), dialect(duckQuery));
+    assert.equal(trino, athena.replace('flavour athena', 'flavour trino'));
+    assert.match(athena, /start_ms - lag\(time_ms\) OVER \(PARTITION BY file, target ORDER BY time_ms\)/);
+    const windowed = await runCli([
       'diagnose',
       '--emit-sql',
       'athena',
+      '--table',
+      'logs.alb',
       '--since',
       '2026-01-30',
       '--until',
       '2026-01-31',
     ]);
-    assert.match(athena.stdout, /FROM alb_access_logs/);
-    assert.match(athena.stdout, /from_iso8601_timestamp\('2026-01-30T00:00:00.000Z'\)/);
-    const trino = await runCli(['diagnose', '--emit-sql', 'trino', '--table', 'logs.alb']);
-    assert.match(trino.stdout, /FROM logs\.alb/);
+    assert.match(windowed.stdout, /FROM logs\.alb/);
+    assert.match(windowed.stdout, /time_ms >= 1769731200000 \/\* 2026-01-30T00:00:00.000Z \*\//);
+    assert.match(windowed.stdout, /time_ms < 1769817600000 /);
   });
 });

@@ -1,14 +1,19 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import {
   albClassificationSql,
+  type Diagnosis,
+  diagnose,
   KeepaliveParityError,
   LOG_FORMATS,
+  parseSqlResult,
+  partialFromSqlRows,
   SQL_FLAVOURS,
   type SqlFlavour,
 } from '@keepalive-parity/core';
 import { parseCommandArgs } from '../args.js';
-import type { Command } from '../context.js';
-import { analyze } from '../diagnose/run.js';
+import type { CliContext, Command } from '../context.js';
+import { analyze, type InputSummary } from '../diagnose/run.js';
 import { EXIT_FOUND, EXIT_OK } from '../exit-codes.js';
 import { isMetricsInput } from '../metrics/inputs.js';
 import { palette } from '../render/color.js';
@@ -24,6 +29,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   html: { type: 'string' },
   'emit-sql': { type: 'string' },
+  'from-sql-result': { type: 'string' },
   table: { type: 'string' },
   'no-progress': { type: 'boolean' },
   period: { type: 'string' },
@@ -79,8 +85,12 @@ Options:
   --json                    one JSON document on stdout
   --html FILE               also write a self-contained HTML report with charts
   --emit-sql athena|trino|duckdb
-                            print the same ALB classification as SQL (over AWS's documented
+                            print the whole ALB analysis as SQL (classification, idle gap per
+                            target with window functions, per minute; over AWS's documented
                             alb_access_logs table; for duckdb, a view over the INPUT files) and exit
+  --from-sql-result FILE    the report and verdict from that query's result (CSV or JSON as the
+                            engine wrote it); no INPUT. ALB only; no example lines, malformed-line
+                            counts or per-request join (SQL cannot carry them; see docs/diagnose.md)
   --table NAME              table name for --emit-sql (default alb_access_logs)
   --no-progress             no progress bar (it is shown on stderr only when stderr is a terminal)
   --period 60s|5m           Prometheus step (default 60s); CloudWatch uses 1 min, 5 min past 15 days
@@ -126,6 +136,47 @@ Examples:
       );
       return EXIT_OK;
     }
+    if (values['from-sql-result'] !== undefined) {
+      if (positionals.length > 0) {
+        throw new KeepaliveParityError(
+          'KAP_USAGE',
+          '--from-sql-result takes no INPUT (the result file is the input)',
+          {
+            field: '--from-sql-result',
+          },
+        );
+      }
+      const ignored = ['since', 'until', 'format', 'jobs', 'table'].filter(
+        (flag) => values[flag as keyof typeof values] !== undefined,
+      );
+      if (ignored.length > 0) {
+        throw new KeepaliveParityError(
+          'KAP_USAGE',
+          `--from-sql-result reads an aggregated result: --${ignored[0]} does not apply (give --since/--until/--table to --emit-sql)`,
+          { field: `--${ignored[0]}` },
+        );
+      }
+      const file = values['from-sql-result'];
+      let text: string;
+      try {
+        text = await readFile(resolve(context.cwd, file), 'utf8');
+      } catch (e) {
+        throw new KeepaliveParityError('KAP_INPUT_INVALID', `${file}: cannot read: ${(e as Error).message}`, {
+          file,
+        });
+      }
+      const diagnosis = diagnose(partialFromSqlRows(parseSqlResult(text, file), file));
+      const inputs: InputSummary[] = [
+        {
+          name: file,
+          format: 'sql-result',
+          bytes: Buffer.byteLength(text),
+          lines: diagnosis.requests,
+          note: 'aggregates from the --emit-sql query (ALB); no example lines, malformed-line counts or per-request join',
+        },
+      ];
+      return report(diagnosis, inputs, false, values, context);
+    }
     if (positionals.length === 0) {
       throw new KeepaliveParityError(
         'KAP_USAGE',
@@ -165,17 +216,28 @@ Examples:
       context,
     );
     const { diagnosis, inputs, interrupted } = result;
-    if (values.html !== undefined) {
-      const { renderHtml } = await import('../diagnose/html.js');
-      await writeFile(values.html, renderHtml(diagnosis, inputs, new Date().toISOString()));
-    }
-    if (values.json) {
-      writeJson(context.stdout, { command: 'diagnose', interrupted, inputs, ...diagnosis });
-    } else {
-      const { renderDiagnosis } = await import('../diagnose/render.js');
-      context.stdout.write(renderDiagnosis(diagnosis, inputs, palette(context.color), interrupted));
-      if (values.html !== undefined) context.stdout.write(`HTML report: ${values.html}\n`);
-    }
-    return diagnosis.verdict === 'keepalive-race' ? EXIT_FOUND : EXIT_OK;
+    return report(diagnosis, inputs, interrupted, values, context);
   },
 };
+
+/** Writes the report (HTML file, JSON or human view) and maps the verdict to the exit code. */
+async function report(
+  diagnosis: Diagnosis,
+  inputs: readonly InputSummary[],
+  interrupted: boolean,
+  values: { html?: string | undefined; json?: boolean | undefined },
+  context: CliContext,
+): Promise<number> {
+  if (values.html !== undefined) {
+    const { renderHtml } = await import('../diagnose/html.js');
+    await writeFile(values.html, renderHtml(diagnosis, inputs, new Date().toISOString()));
+  }
+  if (values.json) {
+    writeJson(context.stdout, { command: 'diagnose', interrupted, inputs, ...diagnosis });
+  } else {
+    const { renderDiagnosis } = await import('../diagnose/render.js');
+    context.stdout.write(renderDiagnosis(diagnosis, inputs, palette(context.color), interrupted));
+    if (values.html !== undefined) context.stdout.write(`HTML report: ${values.html}\n`);
+  }
+  return diagnosis.verdict === 'keepalive-race' ? EXIT_FOUND : EXIT_OK;
+}

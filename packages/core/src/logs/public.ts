@@ -10,4 +10,5 @@ export {
 } from './formats/nginx-access.js';
 export { mapNginxUpstreamMessage } from './formats/nginx-error.js';
 export * from './sql.js';
+export * from './sql-result.js';
 export * from './verdict.js';

@@ -1,13 +1,14 @@
 import type { CauseCode, Generator, LogFormat, ParseResult } from '../types.js';
 import {
   fail,
+  fieldText,
   intOrNull,
   ok,
   parseIsoMs,
   secondsToMs,
   shareOf,
   splitRequestLine,
-  tokenize,
+  tokenizeOffsets,
 } from '../util.js';
 
 /**
@@ -67,22 +68,25 @@ export function classifyAlb(
 
 export function parseAlbLine(line: string): ParseResult {
   if (line.length === 0 || line.charCodeAt(0) === 35 /* # */) return null;
-  const f = tokenize(line);
-  if (f === null) return fail('unterminated quoted field (truncated line?)');
-  if (f.length < MIN_FIELDS) return fail(`${f.length} fields, an ALB line has at least ${MIN_FIELDS}`);
-  const type = f[0]!;
+  // Field offsets only (no array of 30 strings per line): the parser reads 9 fields.
+  const count = tokenizeOffsets(line);
+  if (count < 0) return fail('unterminated quoted field (truncated line?)');
+  if (count < MIN_FIELDS) return fail(`${count} fields, an ALB line has at least ${MIN_FIELDS}`);
+  const type = fieldText(line, count, 0)!;
   if (!ALB_TYPES.has(type)) return fail(`unknown type ${JSON.stringify(type.slice(0, 20))}`);
-  const timeMs = parseIsoMs(f[1]!);
+  const timeMs = parseIsoMs(fieldText(line, count, 1)!);
   if (Number.isNaN(timeMs)) return fail('time is not ISO 8601');
-  const elbStatus = intOrNull(f[8]);
-  if (elbStatus === null && f[8] !== '-') return fail('elb_status_code is not a number');
-  const targetStatus = intOrNull(f[9]);
-  const target = f[4] === '-' ? undefined : f[4];
-  const targetProcessingMs = secondsToMs(f[6]);
-  const created = parseIsoMs(f[21]!);
+  const elbText = fieldText(line, count, 8);
+  const elbStatus = intOrNull(elbText);
+  if (elbStatus === null && elbText !== '-') return fail('elb_status_code is not a number');
+  const targetStatus = intOrNull(fieldText(line, count, 9));
+  const targetText = fieldText(line, count, 4)!;
+  const target = targetText === '-' ? undefined : targetText;
+  const targetProcessingMs = secondsToMs(fieldText(line, count, 6));
+  const created = parseIsoMs(fieldText(line, count, 21)!);
   const elapsedMs = Number.isNaN(created) ? null : Math.max(0, timeMs - created);
-  const request = splitRequestLine(f[12]);
-  const errorReason = f[24];
+  const request = splitRequestLine(fieldText(line, count, 12));
+  const errorReason = fieldText(line, count, 24);
   const { generator, cause } =
     elbStatus === null
       ? { generator: 'lb' as const, cause: null }
