@@ -30,15 +30,22 @@ import { requireBinaries, skipUnless } from './support/binaries.js';
 const KEEPALIVE_MS = 200;
 const CLOSE_LAG_MS = 60;
 /**
- * Chance: each race scenario needs at least one round whose request meets the race (a 502, or
- * for the retrying nginx an upstream error in its log). Measured 2026-12-06 with 30 rounds per
- * scenario at load average 7 on 2 vCPUs: 90 / 90 rounds met it (nginx and HAProxy GET, Caddy POST),
- * (the retrying nginx answers 200 and logs the upstream error; its rounds use the same timing, so
- * the same rate is assumed for them). One-sided 95 % upper bound on the miss rate:
- * 1 − 0.05^(1/90) = 0.033. Design miss rate q = 0.25 (7.5× that bound): all N rounds miss with
- * q^N < 1e-6 ⇔ N ≥ ln(1e-6) / ln(0.25) = 9.97, so N = 10.
+ * Chance. A race verdict needs at least MIN_RACE_FAILURES = 3 rounds that meet the race (a 502, or for
+ * the retrying nginx an upstream error in its log), and at least 80 % of them after an idle gap near
+ * the backend's keep-alive (the verdict rule; the tests below assert the same share).
+ * - Hits. Measured 2026-12-06 with 30 rounds per scenario at load average 7 on 2 vCPUs: 90 / 90
+ *   rounds met the race (nginx and HAProxy GET, Caddy POST; the retrying nginx uses the same timing).
+ *   One-sided 95 % upper bound on the miss rate: 1 − 0.05^(1/90) = 0.033. Design miss rate q = 0.25.
+ *   P(fewer than 3 hits in N rounds) = Σ_{k<3} C(N,k) 0.75^k 0.25^(N−k); N = 24: 0.25^24 ·
+ *   (1 + 24·3 + 276·9) = 3.5e-15 · 2557 ≈ 9e-12.
+ * - Gaps. In a 20-run loop with a second copy of the suite loading the machine, 1 of about 200 race
+ *   502s sat outside the buckets near the keep-alive (a host stall delays both the sleep and the
+ *   backend's own close). Design outlier rate p = 0.005; a failure needs more than 20 % of h ≥ 3 hits
+ *   outside, worst at h = N = 24: P(≥ 5 of 24) ≈ C(24,5) p^5 = 42504 · 3.1e-12 ≈ 1.3e-7 (and for
+ *   small h, e.g. P(≥ 1 of 3) = 0.015 only matters when h < 5, itself < 1e-9 above).
+ * So N = 24: a false failure below 1e-6 per scenario at the rates measured under load.
  */
-const RACE_ROUNDS = 10;
+const RACE_ROUNDS = 24;
 
 type Start = (dir: string, options: ProxyOptions) => Promise<ProxyInstance>;
 
@@ -141,7 +148,7 @@ for (const [name, start, args] of [
       const html = join(htmlDir, 'report.html');
       const { statuses, diagnosis, code } = await scenario(start, {}, driveRace, [...args, '--html', html]);
       const seen502 = occurrences(statuses, 502);
-      assert.ok(seen502 >= 1, `the race was not provoked: ${statuses.join(',')}`);
+      assert.ok(seen502 >= 3, `the race was not provoked 3 times: ${statuses.join(',')}`);
       assert.equal(code, 1, JSON.stringify(diagnosis.reasons, null, 1));
       assert.equal(diagnosis.verdict, 'keepalive-race');
       assert.equal(diagnosis.totals.lb502, seen502);
@@ -158,19 +165,16 @@ for (const [name, start, args] of [
           b.fromMs < KEEPALIVE_MS + CLOSE_LAG_MS + 100 &&
           (b.toMs ?? Infinity) > KEEPALIVE_MS,
       );
-      assert.equal(
-        near.reduce((sum, b) => sum + b.raceCandidates, 0),
-        seen502,
-      );
+      // At least 80 % (the verdict rule's share): a host stall can delay one request past the buckets.
+      const nearCount = near.reduce((sum, b) => sum + b.raceCandidates, 0);
+      assert.ok(nearCount <= seen502 && nearCount >= Math.ceil(seen502 * 0.8), `${nearCount} of ${seen502}`);
       const gap = buckets.find((b) => b.label === '100ms–250ms')!;
       // The keep-alive estimate lands on the backend's idle timeout (the failures begin there).
-      if (seen502 >= 3) {
-        const estimate = diagnosis.estimatedBackendKeepAliveMs as number;
-        assert.ok(
-          estimate >= KEEPALIVE_MS * 0.9 && estimate <= KEEPALIVE_MS + CLOSE_LAG_MS + 100,
-          String(estimate),
-        );
-      }
+      const estimate = diagnosis.estimatedBackendKeepAliveMs as number;
+      assert.ok(
+        estimate >= KEEPALIVE_MS * 0.9 && estimate <= KEEPALIVE_MS + CLOSE_LAG_MS + 100,
+        String(estimate),
+      );
       // The HTML report carries the same idle-gap data for its chart.
       const page = readFileSync(html, 'utf8');
       const data = JSON.parse(
@@ -238,7 +242,7 @@ describe('diagnose end to end: nginx retrying the race (proxy_next_upstream erro
     if (skipUnless(t, 'nginx')) return;
     const { statuses, diagnosis, code } = await scenario(startNginx, { retry: true }, driveRace, nginxArgs);
     assert.equal(occurrences(statuses, 200), statuses.length);
-    assert.ok(diagnosis.totals.retriedUpstreamErrors >= 1, JSON.stringify(diagnosis.totals));
+    assert.ok(diagnosis.totals.retriedUpstreamErrors >= 3, JSON.stringify(diagnosis.totals));
     assert.equal(diagnosis.totals.hiddenRaces, diagnosis.totals.retriedUpstreamErrors);
     assert.equal(
       diagnosis.totals.upstreamErrors['upstream-closed-reused-connection'],
@@ -255,7 +259,7 @@ describe('diagnose end to end: Caddy (access log + its default log with the erro
     if (skipUnless(t, 'caddy')) return;
     const { statuses, diagnosis, code } = await scenario(startCaddy, {}, (p) => driveRace(p, 'POST'));
     const seen502 = occurrences(statuses, 502);
-    assert.ok(seen502 >= 1, `the race was not provoked: ${statuses.join(',')}`);
+    assert.ok(seen502 >= 3, `the race was not provoked 3 times: ${statuses.join(',')}`);
     assert.deepEqual(
       diagnosis.inputs.map((i: Record<string, unknown>) => i.format),
       ['caddy', 'caddy'],

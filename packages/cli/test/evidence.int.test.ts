@@ -24,6 +24,49 @@ const ROOT = `/tmp/kap-evidence-${process.pid}`;
 const KEEP = process.env.KAP_KEEP_EVIDENCE === '1';
 const isRoot = process.getuid?.() === 0;
 
+/**
+ * The lab backend's own idle-at-close times (ms): from its event log, the `ka_timeout` of each
+ * connection minus that connection's last `finish` (both on the host's monotonic clock). This is
+ * when the backend really closed, whatever its configured value: a loaded host fires the timer a
+ * few ms late, and the capture must show exactly that.
+ */
+function backendIdleAtCloseMs(events: readonly { t: number; ev: string; conn?: number | null }[]): number[] {
+  const lastFinish = new Map<number, number>();
+  const out: number[] = [];
+  for (const e of events) {
+    if (e.conn == null) continue;
+    if (e.ev === 'finish') lastFinish.set(e.conn, e.t);
+    if (e.ev === 'ka_timeout' && lastFinish.has(e.conn)) out.push(e.t - lastFinish.get(e.conn)!);
+  }
+  return out;
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+
+/**
+ * `evidence` must measure the close the backend really made within 5 ms (the issue's acceptance:
+ * capture timestamps against the process's own clock; on loopback the FIN follows the timer by
+ * microseconds), and that close must be the configured keep-alive plus the timer's lateness, which
+ * the host's load decides: bounded at 100 ms, far above the 0.4–16 ms measured here under load.
+ */
+function assertMeasuredKeepAlive(
+  measuredMs: number,
+  backendEvents: Parameters<typeof backendIdleAtCloseMs>[0],
+  configuredMs: number,
+): void {
+  const real = backendIdleAtCloseMs(backendEvents);
+  assert.ok(real.length > 0, 'the backend logged no idle close');
+  const realMs = median(real);
+  assert.ok(
+    Math.abs(measuredMs - realMs) <= 5,
+    `measured ${measuredMs} ms, the backend closed after ${realMs} ms`,
+  );
+  assert.ok(
+    realMs >= configuredMs - 1 && realMs <= configuredMs + 100,
+    `the backend closed after ${realMs} ms, configured ${configuredMs} ms`,
+  );
+}
+
 async function evidence(...args: string[]) {
   const result = await runCli(['evidence', ...args, '--json'], { timeoutMs: 60_000 });
   return { code: result.code, stderr: result.stderr, report: parseJson(result) };
@@ -89,11 +132,11 @@ describe('evidence on lab captures (tcpdump -i lo)', { skip: !isRoot && 'tcpdump
     const { report } = await evidence(capture);
     const server = report.servers[0];
     assert.ok(server.idleCloses >= 4, JSON.stringify(server));
-    // The backend's own idle timer fires after exactly 1000 ms unless its event loop is late. This
-    // is a timing assertion (the issue's acceptance: within 5 ms), not a derived bound: on this
-    // 2-vCPU host the lab tests measured the timer 0.4–4 ms late at load averages up to 16; a host
-    // loaded enough to delay a timer by more than 5 ms on most of the 4+ closes makes it fail.
-    assert.ok(Math.abs(server.idleCloseMs.median - 1000) <= 5, JSON.stringify(server.idleCloseMs));
+    const backendLog = readFileSync(join(dir, 'mismatch', 'backend-mismatch.log'), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line));
+    assertMeasuredKeepAlive(server.idleCloseMs.median, backendLog, 1000);
     assert.equal(report.hops[0].verdict, 'violation');
     const fromCapture = await checkVerdict('--backend', `pcap:${capture}`, '--lb', `pcap:${capture}`);
     const fromTruth = await checkVerdict('--backend', '1000ms', '--lb', '10s');
@@ -128,6 +171,7 @@ describe('evidence on lab captures (tcpdump -i lo)', { skip: !isRoot && 'tcpdump
     // The backend side: the same backend (the lab's, 2100 ms) probed under tcpdump.
     const group = new ProcessGroup();
     const backendCapture = join(dir, 'backend-probe.pcap');
+    let backendEvents: Parameters<typeof backendIdleAtCloseMs>[0] = [];
     try {
       const backend = await startBackend(group, {
         keepAliveMs: 2100,
@@ -135,6 +179,7 @@ describe('evidence on lab captures (tcpdump -i lo)', { skip: !isRoot && 'tcpdump
         dir,
         name: 'probe-backend',
       });
+      backendEvents = backend.log.events;
       await withCaptures(dir, [{ file: backendCapture, port: backend.port }], async () => {
         const probe = await runCli(
           ['probe', `http://127.0.0.1:${backend.port}/`, '--samples', '3', '--json'],
@@ -148,10 +193,7 @@ describe('evidence on lab captures (tcpdump -i lo)', { skip: !isRoot && 'tcpdump
       await group.stopAll();
     }
     const backendSide = await evidence(backendCapture);
-    assert.ok(
-      Math.abs(backendSide.report.servers[0]?.idleCloseMs?.median - 2100) <= 5,
-      JSON.stringify(backendSide.report.servers),
-    );
+    assertMeasuredKeepAlive(backendSide.report.servers[0]?.idleCloseMs?.median, backendEvents, 2100);
     const fromCaptures = await checkVerdict(
       '--backend',
       `pcap:${backendCapture}`,
