@@ -266,9 +266,17 @@ backend be
 // ---------------------------------------------------------------------------------------------
 // Apache httpd
 
-const APACHE_MODULES = ['mpm_event', 'unixd', 'authz_core', 'log_config', 'env', 'proxy', 'proxy_http'];
+export const APACHE_MODULES = [
+  'mpm_event',
+  'unixd',
+  'authz_core',
+  'log_config',
+  'env',
+  'proxy',
+  'proxy_http',
+];
 
-function apacheModuleDir(bin: string): string {
+export function apacheModuleDir(bin: string): string {
   for (const dir of ['/usr/lib/apache2/modules', '/usr/lib64/httpd/modules', '/usr/lib/httpd/modules']) {
     if (existsSync(join(dir, 'mod_proxy.so'))) return dir;
   }

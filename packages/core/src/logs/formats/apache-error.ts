@@ -118,6 +118,9 @@ export function parseApacheErrorLine(line: string): ParseResult {
     target: targetOf(code[1]!, message),
     phase: mapped.phase,
     client,
+    // The client's port: with `%{remote}p` in the access log given to diagnose as `$connection`,
+    // the join pairs each error line with its own client connection (see docs/diagnose.md).
+    connectionId: client === undefined ? undefined : /:(\d+)$/.exec(client)?.[1],
   });
 }
 
