@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { diagnose, findLogFormat, LogAnalyzer, type LogFormat, nginxAccessFormat } from '../src/index.js';
+import { findLogFormat, nginxAccessFormat } from '../src/index.js';
+import { feedLogs as feed } from './helpers.js';
 
 /**
  * Apache httpd: the `apache-error` events join the recommended access log (docs/diagnose.md,
@@ -13,17 +14,6 @@ const ERROR = findLogFormat('apache-error')!;
 const ACCESS = nginxAccessFormat(
   '$remote_addr $connection $msec "$request" $status $body_bytes_sent up=http://$upstream_addr',
 );
-
-function feed(inputs: Array<[string, LogFormat, string[]]>) {
-  const a = new LogAnalyzer();
-  for (const [file, format, lines] of inputs) {
-    a.beginInput(file, format);
-    lines.forEach((l, i) => {
-      a.addLine(l, i + 1);
-    });
-  }
-  return diagnose(a.toPartial());
-}
 
 // 2026-12-06 05:31:19 UTC
 const T = 1796535079;

@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APACHE_MODULES, apacheModuleDir, findOnPath } from '../../src/lab/proxies.js';
+import { APACHE_MODULES, APACHE_ONE_PROCESS, apacheModuleDir, findOnPath } from '../../src/lab/proxies.js';
 import { startServer } from '../support/servers.js';
 
 export { freePort } from '../support/servers.js';
@@ -352,13 +352,7 @@ LogLevel warn
 LogFormat "${APACHE_LOG_FORMAT}" kap
 CustomLog ${access} kap
 Listen 127.0.0.1:${port}
-StartServers 1
-ServerLimit 1
-ThreadLimit 25
-ThreadsPerChild 25
-MaxRequestWorkers 25
-MinSpareThreads 1
-MaxSpareThreads 25
+${APACHE_ONE_PROCESS}
 <Proxy "balancer://kap">
   BalancerMember "http://127.0.0.1:${options.upstreamPort}" max=1 ttl=10 retry=0 connectiontimeout=2${timeout}
 </Proxy>
