@@ -1,4 +1,4 @@
-import type { Fact, Hop, HopSide } from '../src/index.js';
+import { diagnose, type Fact, type Hop, type HopSide, LogAnalyzer, type LogFormat } from '../src/index.js';
 
 export function durationFact(subject: Fact['subject'], ms: number, extra: Partial<Fact> = {}): Fact {
   return {
@@ -21,4 +21,16 @@ export function hop(clientMs: number, serverMs: number, marginMs: number, index 
     server: side('app', [durationFact('server-keepalive', serverMs)]),
     marginMs,
   };
+}
+
+/** Diagnoses files given as lines (each with its format), the way the CLI feeds them. */
+export function feedLogs(inputs: Array<[string, LogFormat, string[]]>) {
+  const a = new LogAnalyzer();
+  for (const [file, format, lines] of inputs) {
+    a.beginInput(file, format);
+    lines.forEach((l, i) => {
+      a.addLine(l, i + 1);
+    });
+  }
+  return diagnose(a.toPartial());
 }

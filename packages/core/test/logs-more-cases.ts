@@ -169,4 +169,27 @@ export const MORE_CASES: Array<{ file: string; format: string; extra?: LogFormat
       'skip',
     ],
   },
+  {
+    // Lines the real Apache 2.4.71 wrote in the corpus (race, crash-head-rst, slow, crash-body-*,
+    // target-down), plus AH01084/AH01095/AH00959 shaped after httpd's source (mod_proxy_http.c, proxy_util.c).
+    file: 'apache-error.log',
+    format: 'apache-error',
+    expect: [
+      'skip', // AH00489 start-up notice: only its time counts
+      'upstream-error 502 lb upstream-closed-reused-connection read-header', // AH01102, the race's line
+      'skip', // AH00898: ap_proxyerror's summary of the same request
+      'upstream-error 502 lb upstream-closed-reused-connection read-header', // AH01102 (104)
+      'upstream-error 502 lb response-timeout read-header', // AH01102 (70007) timeout
+      'upstream-error - lb upstream-closed-mid-response read-body', // AH01110 (70008)
+      'upstream-error - lb upstream-closed-mid-response read-body', // AH01110 (104)
+      'skip', // AH00957: its AH01114 follows
+      'upstream-error 503 lb connect-refused connect', // AH01114
+      'skip', // AH00959: worker state
+      'upstream-error 502 lb upstream-closed-reused-connection send-request', // AH01084 (32)
+      'skip', // AH00898
+      'upstream-error - lb client-aborted -', // AH01095
+      'skip',
+      'malformed', // a cut header
+    ],
+  },
 ];

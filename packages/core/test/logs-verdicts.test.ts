@@ -16,6 +16,7 @@ import {
   VERDICT_FINDINGS,
   VERDICT_RULES,
 } from '../src/index.js';
+import { feedLogs as feed } from './helpers.js';
 
 /**
  * The nginx parsers' phases and join keys, the per-request join, and the verdict registry's
@@ -32,17 +33,6 @@ function parse(format: LogFormat, line: string): LogRecord {
   const r = format.parseLine(line);
   assert.ok(r?.ok, `${format.id} did not parse: ${line} (${r === null ? 'skipped' : r.reason})`);
   return r.record;
-}
-
-function feed(inputs: Array<[string, LogFormat, string[]]>) {
-  const a = new LogAnalyzer();
-  for (const [file, format, lines] of inputs) {
-    a.beginInput(file, format);
-    lines.forEach((l, i) => {
-      a.addLine(l, i + 1);
-    });
-  }
-  return diagnose(a.toPartial());
 }
 
 const E = (time: string, cid: number, message: string, client = '10.0.0.9', request = 'GET /x HTTP/1.1') =>

@@ -266,9 +266,26 @@ backend be
 // ---------------------------------------------------------------------------------------------
 // Apache httpd
 
-const APACHE_MODULES = ['mpm_event', 'unixd', 'authz_core', 'log_config', 'env', 'proxy', 'proxy_http'];
+export const APACHE_MODULES = [
+  'mpm_event',
+  'unixd',
+  'authz_core',
+  'log_config',
+  'env',
+  'proxy',
+  'proxy_http',
+];
 
-function apacheModuleDir(bin: string): string {
+/** mpm_event with one child process of 25 threads (one upstream pool to reason about). */
+export const APACHE_ONE_PROCESS = `StartServers 1
+ServerLimit 1
+ThreadLimit 25
+ThreadsPerChild 25
+MaxRequestWorkers 25
+MinSpareThreads 1
+MaxSpareThreads 25`;
+
+export function apacheModuleDir(bin: string): string {
   for (const dir of ['/usr/lib/apache2/modules', '/usr/lib64/httpd/modules', '/usr/lib/httpd/modules']) {
     if (existsSync(join(dir, 'mod_proxy.so'))) return dir;
   }
@@ -312,13 +329,7 @@ LogLevel warn
 LogFormat "%h %t \\"%r\\" %>s rid=%{X-Request-Id}i %D" lab
 CustomLog ${d}/access.log lab
 Listen 127.0.0.1:${port}
-StartServers 1
-ServerLimit 1
-ThreadLimit 25
-ThreadsPerChild 25
-MaxRequestWorkers 25
-MinSpareThreads 1
-MaxSpareThreads 25
+${APACHE_ONE_PROCESS}
 KeepAlive Off
 ${options.retry ? 'SetEnv proxy-initial-not-pooled 1\n' : ''}ProxyPass "/" "http://127.0.0.1:${options.upstreamPort}/" max=1 ttl=${Math.max(1, Math.round(options.idleMs / 1000))}
 `;

@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { APACHE_MODULES, APACHE_ONE_PROCESS, apacheModuleDir, findOnPath } from '../../src/lab/proxies.js';
 import { startServer } from '../support/servers.js';
 
 export { freePort } from '../support/servers.js';
@@ -299,5 +301,71 @@ http://127.0.0.1:${port} {
     config,
     logs: [access, join(dir, 'stdout.log')],
     env: { XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir, HOME: dir },
+  });
+}
+
+/**
+ * The access LogFormat the corpus gives Apache, and the same layout as an nginx `log_format` for
+ * `diagnose --nginx-log-format`: the client ip and port (`%{remote}p`, the port Apache's error log
+ * writes in `[client ip:port]`, read as `$connection` so each error line joins its own request),
+ * when the request began to the millisecond (`$msec`), and the balancer member that served it
+ * (`%{BALANCER_WORKER_NAME}e`, read as `$upstream_addr`, so idle gaps per upstream can be measured).
+ * Plain `combined` has none of these: its 5xx cannot be joined reliably or told apart by idle gaps.
+ */
+export const APACHE_LOG_FORMAT =
+  '%a %{remote}p %{begin:sec}t.%{begin:msec_frac}t \\"%r\\" %>s %b up=%{BALANCER_WORKER_NAME}e';
+export const APACHE_AS_NGINX_LOG_FORMAT =
+  '$remote_addr $connection $msec "$request" $status $body_bytes_sent up=http://$upstream_addr';
+
+/**
+ * Apache httpd (mpm_event, one process) with mod_proxy_http behind a one-member balancer (so the
+ * access log can name the upstream): one pooled upstream connection (`max=1`), a 10 s pool idle
+ * (`ttl=10`), `retry=0` (a failed member is tried again at once), the error log at `warn`. Apache
+ * has no retry of a failed reused connection for GET (lab-findings), so `retry` is not offered.
+ */
+export function startApache(dir: string, options: ProxyOptions): Promise<ProxyInstance> {
+  const bin = findOnPath('apache2') ?? findOnPath('httpd') ?? 'apache2';
+  const compiledIn = spawnSync(bin, ['-l'], { encoding: 'utf8', timeout: 5000 }).stdout ?? '';
+  const modules = apacheModuleDir(bin);
+  const access = join(dir, 'access.log');
+  const error = join(dir, 'error.log');
+  mkdirSync(join(dir, 'run'), { recursive: true });
+  const user =
+    process.getuid?.() === 0
+      ? 'User nobody\nGroup nogroup'
+      : `User #${process.getuid?.() ?? 0}\nGroup #${process.getgid?.() ?? 0}`;
+  // Whole seconds: ProxyPass `timeout=400ms` was accepted but not applied here (Apache 2.4.71).
+  const timeout =
+    options.readTimeoutMs === undefined ? '' : ` timeout=${Math.ceil(options.readTimeoutMs / 1000)}`;
+  const config = (port: number) => `ServerRoot "${dir}"
+ServerName 127.0.0.1
+${[...APACHE_MODULES, 'slotmem_shm', 'proxy_balancer', 'lbmethod_byrequests']
+  .filter((m) => !compiledIn.includes(`mod_${m}.c`))
+  .map((m) => `LoadModule ${m}_module ${modules}/mod_${m}.so`)
+  .join('\n')}
+${user}
+PidFile ${join(dir, 'httpd.pid')}
+DefaultRuntimeDir ${join(dir, 'run')}
+Mutex file:${join(dir, 'run')} default
+ErrorLog ${error}
+LogLevel warn
+LogFormat "${APACHE_LOG_FORMAT}" kap
+CustomLog ${access} kap
+Listen 127.0.0.1:${port}
+${APACHE_ONE_PROCESS}
+<Proxy "balancer://kap">
+  BalancerMember "http://127.0.0.1:${options.upstreamPort}" max=1 ttl=10 retry=0 connectiontimeout=2${timeout}
+</Proxy>
+ProxyPass "/" "balancer://kap/"
+`;
+  const configFile = join(dir, 'httpd.conf');
+  return runProxy({
+    name: 'apache',
+    bin,
+    args: ['-d', dir, '-f', configFile, '-DFOREGROUND'],
+    dir,
+    configFile,
+    config,
+    logs: [access, error],
   });
 }

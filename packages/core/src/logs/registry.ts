@@ -1,4 +1,5 @@
 import { albFormat } from './formats/alb.js';
+import { apacheErrorFormat } from './formats/apache-error.js';
 import { azureAppGwFormat } from './formats/azure-appgw.js';
 import { caddyFormat } from './formats/caddy.js';
 import { cloudflareFormat } from './formats/cloudflare.js';
@@ -22,6 +23,7 @@ export const LOG_FORMATS: LogFormat[] = [
   nginxIngressFormat,
   nginxCombinedFormat,
   nginxErrorFormat,
+  apacheErrorFormat,
   haproxyFormat,
   envoyTextFormat,
   envoyJsonFormat,

@@ -190,7 +190,10 @@ export function buildEvidence(
     };
   }
   const targetFine = Object.entries(p.targetGapFine).map(([k, v]) => [Number(k), v] as const);
-  const targetKnown = targetFine.reduce((s, [, v]) => s + v, 0);
+  // 5xx the access log could not attribute (no upstream status: Apache) are the target's when a
+  // covering error log has no line for them; the histograms never saw them as the target's.
+  const coveredGaps = join.coveredByErrorLog.flatMap((r) => (r.gapMs === undefined ? [] : [r.gapMs]));
+  const targetKnown = targetFine.reduce((s, [, v]) => s + v, 0) + coveredGaps.length;
   const gaps: GapEvidence = {
     raceKnown: raceStats.known,
     raceBusy: raceStats.busy,
@@ -199,7 +202,9 @@ export function buildEvidence(
     raceInZone: raceStats.inZone,
     zoneFromMs: Math.round(zoneFrom),
     targetKnown,
-    targetInZone: targetFine.filter(([k]) => fineLowerMs(k + 1) > zoneFrom).reduce((s, [, v]) => s + v, 0),
+    targetInZone:
+      targetFine.filter(([k]) => fineLowerMs(k + 1) > zoneFrom).reduce((s, [, v]) => s + v, 0) +
+      coveredGaps.filter((g) => g >= zoneFrom).length,
   };
   const gapsSupportRace =
     gaps.raceKnown >= MIN_RACE_FAILURES &&
