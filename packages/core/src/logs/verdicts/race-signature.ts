@@ -9,21 +9,17 @@ export const raceSignature: VerdictRule = {
   apply(e) {
     const { totals, joinSummary } = e;
     if (e.raceShaped < MIN_RACE_FAILURES || e.raceSignature === 0) return null;
-    // Where the log gives idle gaps they must agree. Without them the message alone cannot tell the
-    // race from a backend that crashes or restarts before answering ("EOF", "prematurely closed" read
-    // the same): then the failures must be joined request by request to the access log's 502s.
-    if (e.gaps.raceKnown >= MIN_RACE_FAILURES) {
-      if (!e.gapsSupportRace) return null;
-    } else if (joinSummary.joinedRaceShaped < MIN_RACE_FAILURES) return null;
+    // The idle gaps decide. Without them nothing tells the race from a backend that crashes or
+    // restarts before answering: the message ("EOF", "prematurely closed", Apache AH01102) and a
+    // per-request join to it (which shows only that the failure came before the response header,
+    // not that no handler ran) read the same for both. Then `too-few` says what to collect.
+    if (e.gaps.raceKnown < MIN_RACE_FAILURES || !e.gapsSupportRace) return null;
     const targetNote = `target 5xx ${totals.target5xx === 0 ? 'zero' : `${totals.target5xx}, not tracking them`}`;
     const joinNote =
       joinSummary.joinedRaceShaped > 0
         ? `; ${joinSummary.joinedRaceShaped} of them joined request by request to their error-log line, which says the upstream closed before the response header`
         : '';
-    const gapNote =
-      e.gaps.raceKnown > 0
-        ? `; ${e.gaps.raceInZone} of ${e.gaps.raceKnown} with a known idle gap sit at or above ${e.gaps.zoneFromMs} ms and ${e.gaps.raceBusy} on busy connections`
-        : '; the log has no idle gaps to check (no target address or request time), so the per-request join decides';
+    const gapNote = `; ${e.gaps.raceInZone} of ${e.gaps.raceKnown} with a known idle gap sit at or above ${e.gaps.zoneFromMs} ms and ${e.gaps.raceBusy} on busy connections`;
     return {
       code: 'race-signature',
       message: `${e.raceShaped} ${e.eventsOnly ? 'upstream errors in the error log' : 'LB-generated failures before any response byte'} (${totals.raceEvidence} logged with the "upstream closed a reused connection" signature${joinNote}${gapNote}), ${targetNote}: the backend closed pooled keep-alive connections the proxy was reusing.`,

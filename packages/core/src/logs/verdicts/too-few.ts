@@ -14,7 +14,7 @@ export const tooFew: VerdictRule = {
       n < MIN_RACE_FAILURES
         ? `Only ${n} race-shaped failure${n === 1 ? '' : 's'} (before any response byte): too few to tell the race from a crash or a restart.`
         : e.gaps.raceKnown < MIN_RACE_FAILURES
-          ? `${n} race-shaped failures, but the log gives no idle gap before them (no upstream address or request time) and they could not be joined request by request to an access log: the message alone cannot tell the race from a backend that crashes or restarts before answering.`
+          ? `${n} race-shaped failures, but the log gives no idle gap before them (no upstream address or request time): the message, and a per-request join to it, read the same for the race and for a backend that crashes or restarts before answering.`
           : `${n} race-shaped failures, but they do not sit after idle gaps near one threshold (${e.gaps.raceInZone} of ${e.gaps.raceKnown} with a known gap do, ${e.gaps.raceBusy} on busy connections).`;
     return {
       code: 'too-few',
