@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as net from 'node:net';
 import { monotonicMs, sleep } from './clock.js';
 import { LabSetupError } from './errors.js';
@@ -108,4 +108,28 @@ export async function spawnListening<T extends ListeningCommand>(
   throw new LabSetupError(
     `${options.name} did not start: ${lastError.trim() || 'no output'}${options.failureHint ?? ''}`,
   );
+}
+
+/**
+ * Waits until tcpdump has written what it was sent, before it is stopped: on SIGTERM tcpdump stops
+ * reading, so packets still in the kernel's buffer (a tcpdump that a busy host has not scheduled
+ * yet) are lost. Done when every file's size has not changed for `quietMs`; bounded by `maxMs`.
+ */
+export async function waitCaptureSettled(
+  files: readonly string[],
+  options: { quietMs?: number; maxMs?: number; signal?: AbortSignal | undefined } = {},
+): Promise<void> {
+  const quietMs = options.quietMs ?? 500;
+  const deadline = monotonicMs() + (options.maxMs ?? 5000);
+  const sizes = () => files.map((f) => (existsSync(f) ? statSync(f).size : -1)).join(',');
+  let last = sizes();
+  let stableSince = monotonicMs();
+  while (monotonicMs() - stableSince < quietMs && monotonicMs() < deadline && !options.signal?.aborted) {
+    await sleep(50, options.signal).catch(() => undefined);
+    const now = sizes();
+    if (now !== last) {
+      last = now;
+      stableSince = monotonicMs();
+    }
+  }
 }

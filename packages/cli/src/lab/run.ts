@@ -13,6 +13,7 @@ import { type BackendEvent, type LabBackend, startBackend } from './backend.js';
 import { LabAbortedError, monotonicMs, sleep } from './clock.js';
 import { sendRequest } from './driver.js';
 import { LabSetupError } from './errors.js';
+import { waitCaptureSettled } from './net-util.js';
 import { ProcessGroup } from './processes.js';
 import { findExecutable, findOnPath, PROXIES, type ProxyAdapter } from './proxies.js';
 import type {
@@ -488,7 +489,7 @@ async function runScenario(plan: ScenarioPlan, context: ScenarioContext): Promis
       );
       captureNotes.push(`--capture: tcpdump stopped early, no capture${why ? ` (${why})` : ''}.`);
       capture = null;
-    }
+    } else if (capture) await waitCaptureSettled([capture], { signal: options.signal });
     await group.stop(tcpdump);
   }
   await group.stop(proxy.process);

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitCaptureSettled } from '../../src/lab/net-util.js';
 import { ProcessGroup } from '../../src/lab/processes.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -43,6 +44,7 @@ export async function withCaptures<T>(
     const result = await body();
     // Let the last packets reach the capture before stopping it.
     await sleep(300);
+    await waitCaptureSettled(specs.map((spec) => spec.file));
     return result;
   } finally {
     await group.stopAll();
