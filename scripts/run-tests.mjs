@@ -39,7 +39,18 @@ if (files.length === 0) {
 // do not compete for the two cores of a CI machine.
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=1',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    // Every skip (also a whole describe, which node's own summary does not count) by its reason.
+    `--test-reporter=${new URL('./skip-summary.mjs', import.meta.url).pathname}`,
+    '--test-reporter-destination=stdout',
+    ...files,
+  ],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

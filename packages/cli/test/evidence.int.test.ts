@@ -18,11 +18,15 @@ import { BIN, parseJson, runCli } from './cli-helpers.js';
 import { withCaptures } from './evidence-helpers/capture.js';
 import { alivePids, runLabForTest, scenario } from './lab-helpers/run-lab.js';
 import { startNginx } from './probe-helpers/servers.js';
+import { requireBinaries, skipUnless } from './support/binaries.js';
 import { freePort, startServer } from './support/servers.js';
 
 const ROOT = `/tmp/kap-evidence-${process.pid}`;
 const KEEP = process.env.KAP_KEEP_EVIDENCE === '1';
 const isRoot = process.getuid?.() === 0;
+/** tcpdump captures on lo only as root here (as the lab's own capture test assumes), and if installed. */
+const capturing = (...others: string[]) =>
+  isRoot ? requireBinaries('tcpdump', ...others) : { skip: 'tcpdump needs root here' };
 
 /**
  * The lab backend's own idle-at-close times (ms): from its event log, the `ka_timeout` of each
@@ -80,9 +84,11 @@ async function checkVerdict(...args: string[]): Promise<{ code: number | null; v
 before(() => mkdirSync(ROOT, { recursive: true }));
 after(() => KEEP || rmSync(ROOT, { recursive: true, force: true }));
 
-describe('evidence on lab captures (tcpdump -i lo)', { skip: !isRoot && 'tcpdump needs root here' }, () => {
+describe('evidence on lab captures (tcpdump -i lo)', capturing(), () => {
   for (const proxy of ['nginx', 'haproxy', 'apache', 'node'] as const) {
-    test(`${proxy}: the races in the capture are the 502s the lab counted; none in the fixed scenario`, async () => {
+    const program = { nginx: 'nginx', haproxy: 'haproxy', apache: 'apache2|httpd', node: '' }[proxy];
+    test(`${proxy}: the races in the capture are the 502s the lab counted; none in the fixed scenario`, async (t) => {
+      if (program && skipUnless(t, program)) return;
       const dir = join(ROOT, `lab-${proxy}`);
       const { result, pids } = await runLabForTest({
         proxy,
@@ -115,7 +121,8 @@ describe('evidence on lab captures (tcpdump -i lo)', { skip: !isRoot && 'tcpdump
     });
   }
 
-  test('the measured server keep-alive lands within 5 ms of the configured 1000 ms; check on pcap: agrees with check on the true values', async () => {
+  test('the measured server keep-alive lands within 5 ms of the configured 1000 ms; check on pcap: agrees with check on the true values', async (t) => {
+    if (skipUnless(t, 'nginx')) return;
     const dir = join(ROOT, 'lab-exact');
     // A fixed gap longer than the keep-alive: the backend closes exactly at its deadline (no
     // deliberate lag), every pooled connection closes idle, and nginx opens a new one.
@@ -144,7 +151,8 @@ describe('evidence on lab captures (tcpdump -i lo)', { skip: !isRoot && 'tcpdump
     assert.deepEqual(fromCapture, fromTruth);
   });
 
-  test('fixed timeouts: check on a probe capture (backend) and the lab capture (proxy) holds, as on the true values', async () => {
+  test('fixed timeouts: check on a probe capture (backend) and the lab capture (proxy) holds, as on the true values', async (t) => {
+    if (skipUnless(t, 'nginx')) return;
     const dir = join(ROOT, 'lab-fixed');
     // Proxy idle 600 ms, backend 600 + 1500 ms; requests 900 ms apart: nginx closes each pooled
     // connection at 600 ms idle (a client idle close), the backend never gets to close one.
@@ -218,7 +226,7 @@ function get(agent: http.Agent, port: number): Promise<number> {
   });
 }
 
-describe('evidence on real servers, capture variants', { skip: !isRoot && 'tcpdump needs root here' }, () => {
+describe('evidence on real servers, capture variants', capturing('nginx'), () => {
   const dir = join(ROOT, 'variants');
   const files = {
     lo: join(dir, 'lo.pcap'),
@@ -284,7 +292,7 @@ describe('evidence on real servers, capture variants', { skip: !isRoot && 'tcpdu
     assert.ok(any.report.files[0].linkTypes.some((t: number) => t === 113 || t === 276));
   });
 
-  test('pcapng (editcap -F pcapng), gzip, a folder and stdin', async () => {
+  test('pcapng (editcap -F pcapng), gzip, a folder and stdin', requireBinaries('editcap'), async () => {
     const ng = join(dir, 'converted.pcapng');
     execFileSync('editcap', ['-F', 'pcapng', files.lo, ng]);
     assert.equal(readFileSync(ng).readUInt32LE(0), 0x0a0d0d0a);
@@ -339,7 +347,7 @@ describe('evidence on real servers, capture variants', { skip: !isRoot && 'tcpdu
   });
 });
 
-describe('evidence on failures that are not the race', { skip: !isRoot && 'tcpdump needs root here' }, () => {
+describe('evidence on failures that are not the race', capturing(), () => {
   test('a backend that crashes mid-response, and a refused connect', async () => {
     const dir = join(ROOT, 'crash');
     mkdirSync(dir, { recursive: true });

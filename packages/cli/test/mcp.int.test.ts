@@ -21,6 +21,7 @@ import {
   startNginx,
 } from './diagnose-helpers/harness.js';
 import { childPids, type McpSession, startMcp } from './mcp-helpers/client.js';
+import { skipUnless } from './support/binaries.js';
 
 /**
  * The MCP server as an MCP client sees it: the SDK's real Client over stdio, spawning the built CLI.
@@ -316,7 +317,8 @@ describe('MCP server (stdio, SDK client, built CLI)', () => {
     assert.equal(again.isError, false);
   });
 
-  it('diagnose: a real nginx log of the keep-alive race → keepalive-race, the same document as the CLI', async () => {
+  it('diagnose: a real nginx log of the keep-alive race → keepalive-race, the same document as the CLI', async (t) => {
+    if (skipUnless(t, 'nginx')) return;
     const startedMs = Date.now();
     const backend = await startBackend(200, 60);
     const dir = makeTempDir('kap-mcp-diagnose-');
@@ -416,7 +418,8 @@ describe('MCP server (stdio, SDK client, built CLI)', () => {
     assert.deepEqual(await noChildrenWithin(mcp.pid, 5000), []);
   });
 
-  it('a cancelled lab (real nginx) stops every process it started, and the server keeps serving', async () => {
+  it('a cancelled lab (real nginx) stops every process it started, and the server keeps serving', async (t) => {
+    if (skipUnless(t, 'nginx')) return;
     const controller = new AbortController();
     let started!: () => void;
     const running = new Promise<void>((r) => (started = r));

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { isAlive, ProcessGroup } from '../src/lab/processes.js';
 import { parseJson, runCli } from './cli-helpers.js';
 import { startPrometheus } from './metrics-helpers/prometheus.js';
+import { requireBinaries } from './support/binaries.js';
 import { tempDir } from './support/servers.js';
 
 /**
@@ -36,7 +37,9 @@ function exposition(series: Series): string {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const iso = (ms: number) => new Date(ms).toISOString();
 
-describe('prom: Envoy, Istio, ingress-nginx and Traefik series through a real Prometheus', () => {
+const PROGRAMS = requireBinaries('prometheus');
+
+describe('prom: Envoy, Istio, ingress-nginx and Traefik series through a real Prometheus', PROGRAMS, () => {
   const series: Series = new Map();
   let exporter: Server;
   let group: ProcessGroup;

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { isAlive } from '../src/lab/processes.js';
 import { parseJson, runCli } from './cli-helpers.js';
 import { type Drive, type Rig, startRig } from './metrics-helpers/race-rig.js';
+import { requireBinaries } from './support/binaries.js';
 
 /**
  * prom: end to end. A real Prometheus (/usr/bin/prometheus, 1 s scrape) scrapes a real HAProxy's
@@ -28,7 +29,9 @@ import { type Drive, type Rig, startRig } from './metrics-helpers/race-rig.js';
 const CYCLES = 40;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-describe('prom: a real Prometheus scraping a real HAProxy exporter while the lab drives the race', () => {
+const SUITE = 'prom: a real Prometheus scraping a real HAProxy exporter while the lab drives the race';
+
+describe(SUITE, requireBinaries('prometheus', 'haproxy'), () => {
   let rig: Rig;
   const phases: Record<string, Drive> = {};
   const window = (d: Drive) => ['--since', iso(d.startMs - 1000), '--until', iso(d.endMs + 3000)];

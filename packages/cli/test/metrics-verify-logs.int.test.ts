@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { isAlive } from '../src/lab/processes.js';
 import { parseJson, runCli } from './cli-helpers.js';
 import { type Drive, type Rig, startRig } from './metrics-helpers/race-rig.js';
+import { requireBinaries } from './support/binaries.js';
 
 /**
  * `verify` from logs: a real nginx in front of the lab's backend (metrics-helpers/race-rig.ts), the
@@ -24,7 +25,7 @@ const second = (ms: number) => Math.floor(ms / 1000) * 1000;
 const window = (d: Drive) =>
   `${new Date(second(d.startMs)).toISOString()}/${new Date(second(d.endMs) + 1000).toISOString()}`;
 
-describe('verify on a real before/after through nginx access logs', () => {
+describe('verify on a real before/after through nginx access logs', requireBinaries('nginx'), () => {
   let rig: Rig;
   const phases: Record<string, Drive> = {};
   before(async () => {

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseJson, runCli } from './cli-helpers.js';
-import { binaryAvailable, runSync, tempDir } from './readers-helpers/proxies.js';
+import { missingBinaries, runSync, tempDir } from './readers-helpers/proxies.js';
 
 const FIXTURE = fileURLToPath(new URL('../../core/test/fixtures/caddy/Caddyfile', import.meta.url));
 
 describe('caddy reader against the real caddy binary', {
-  skip: binaryAvailable('caddy') ? false : 'caddy not installed',
+  skip: missingBinaries('caddy'),
 }, () => {
   const cleanups: Array<() => Promise<void>> = [];
   after(async () => {

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseJson, runCli } from './cli-helpers.js';
 import {
-  binaryAvailable,
   type CountingBackend,
   freePort,
   get,
+  missingBinaries,
   runSync,
   startCountingBackend,
   startProcess,
@@ -58,10 +58,8 @@ function twoRequestsOnOneConnection(port: number): Promise<number> {
   });
 }
 
-const HAVE_HAPROXY = binaryAvailable('haproxy');
-
 describe('haproxy reader against the real haproxy binary', {
-  skip: HAVE_HAPROXY ? false : 'haproxy not installed',
+  skip: missingBinaries('haproxy'),
 }, () => {
   let backend: CountingBackend;
   const cleanups: Array<() => Promise<void>> = [];

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseJson, runCli } from './cli-helpers.js';
 import {
-  binaryAvailable,
   type CountingBackend,
   freePort,
   get,
+  missingBinaries,
   type RunningProcess,
   runSync,
   startCountingBackend,
@@ -15,8 +15,6 @@ import {
   tempDir,
   waitForPort,
 } from './readers-helpers/proxies.js';
-
-const HAVE_NGINX = binaryAvailable('nginx');
 
 function nginxVersion(): string {
   const out = runSync('nginx', ['-v']);
@@ -41,7 +39,7 @@ ${http}
 }
 
 describe('nginx reader against the real nginx binary', {
-  skip: HAVE_NGINX ? false : 'nginx not installed',
+  skip: missingBinaries('nginx'),
 }, () => {
   let backend: CountingBackend;
   const cleanups: Array<() => Promise<void>> = [];

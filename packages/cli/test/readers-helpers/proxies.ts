@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { createServer as createHttpServer, request, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-/** Whether `name` is installed (the shared lookup of test/support/binaries.ts). */
-export { hasBinary as binaryAvailable } from '../support/binaries.js';
+/** The skip reason when a program is missing (the shared lookup of test/support/binaries.ts). */
+export { missingBinaries } from '../support/binaries.js';
 export {
   freePort,
   startProcess,

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { READERS, type ReaderResult } from '@keepalive-parity/core';
-import { binaryAvailable, runSync, tempDir } from '../readers-helpers/proxies.js';
+import { missingBinaries, runSync, tempDir } from '../readers-helpers/proxies.js';
 import { caddyfileTestParts, REALWORLD, readCorpusFile, readText, summarize } from './helpers.js';
 
 const caddy = READERS.find((r) => r.id === 'caddy')!;
@@ -17,7 +17,7 @@ function values(result: ReaderResult): string[] {
 }
 
 describe('caddy reader on real-world Caddyfiles against the installed caddy adapt', {
-  skip: binaryAvailable('caddy') ? false : 'caddy not installed',
+  skip: missingBinaries('caddy'),
 }, () => {
   const cleanups: Array<() => Promise<void>> = [];
   after(async () => {

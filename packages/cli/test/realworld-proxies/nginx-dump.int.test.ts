@@ -3,7 +3,7 @@ import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { READERS, type ReaderResult } from '@keepalive-parity/core';
-import { binaryAvailable, runSync, tempDir } from '../readers-helpers/proxies.js';
+import { missingBinaries, runSync, tempDir } from '../readers-helpers/proxies.js';
 import { REALWORLD, readRealworld, summarize } from './helpers.js';
 
 const nginx = READERS.find((r) => r.id === 'nginx')!;
@@ -13,7 +13,7 @@ function values(result: ReaderResult): string {
 }
 
 describe('nginx reader on a real-world include tree against the installed nginx -T', {
-  skip: binaryAvailable('nginx') ? false : 'nginx not installed',
+  skip: missingBinaries('nginx'),
 }, () => {
   const cleanups: Array<() => Promise<void>> = [];
   after(async () => {
