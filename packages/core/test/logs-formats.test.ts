@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { detectLogFormat, LOG_FORMATS, type LogFormat, nginxAccessFormat } from '../src/index.js';
-import { MORE_CASES } from './logs-more-cases.js';
+import { MORE_CASES, nginxCustom, readFixture as read } from './logs-more-cases.js';
 
 /**
  * Fixture tests: every format, one real-shaped line per cause, plus malformed and truncated lines.
  * Expectations are `kind status generator cause` per line ("skip" = ignored line, "malformed").
  */
-
-const dir = fileURLToPath(new URL('./fixtures/logs/', import.meta.url));
-const read = (name: string) =>
-  readFileSync(`${dir}${name}`, 'utf8')
-    .split('\n')
-    .filter((l) => l !== '');
 
 function describeLine(format: LogFormat, line: string): string {
   const r = format.parseLine(line);
@@ -23,8 +15,6 @@ function describeLine(format: LogFormat, line: string): string {
   const { kind, status, generator, cause } = r.record;
   return `${kind ?? 'request'} ${status ?? '-'} ${generator} ${cause ?? '-'}`;
 }
-
-const nginxCustom = nginxAccessFormat(readFileSync(`${dir}nginx-upstream.format`, 'utf8').trim());
 
 const CASES: Array<{ file: string; format: string; extra?: LogFormat[]; expect: string[] }> = [
   {
