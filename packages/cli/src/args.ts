@@ -1,5 +1,10 @@
-import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { usageError } from './errors.js';
+
+// Built-ins on the start-up path come from process.getBuiltinModule: an ESM `import ... from
+// 'node:util'` builds the module's whole namespace, which loads some 35 internal modules
+// (streams, workers) that `check` never uses (issue 12, docs/benchmarks.md "Start-up").
+const { parseArgs } = process.getBuiltinModule('node:util');
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 // biome-ignore lint/suspicious/noExplicitAny: each command's option table decides the value types

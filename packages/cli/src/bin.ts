@@ -18,7 +18,10 @@ const args = process.argv.slice(2);
 const code = await main(args, {
   stdout: process.stdout,
   stderr: process.stderr,
-  stdin: process.stdin,
+  // A getter: touching process.stdin opens it (a stream, tty or pipe) and only some commands read it.
+  get stdin() {
+    return process.stdin;
+  },
   env: process.env,
   cwd: process.cwd(),
   color: colorEnabled(process.stdout, process.env, args),

@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import type { SourceIo } from '@keepalive-parity/core/engine';
 import { KeepaliveParityError } from '@keepalive-parity/core/engine';
 import { awsIo } from './aws/index.js';
 import type { CliContext } from './context.js';
 import { captureIo } from './evidence/io.js';
+import { readTextFile } from './fs-text.js';
 import { probeIo } from './probe/io.js';
 import { readerIo } from './reader-io.js';
 import { deployedServerIo } from './readers-io/index.js';
@@ -18,7 +18,7 @@ export function createSourceIo(context: CliContext): SourceIo {
     now: () => new Date().toISOString(),
     readTextFile: async (path: string) => {
       try {
-        return await readFile(path, 'utf8');
+        return await readTextFile(path);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         throw new KeepaliveParityError(

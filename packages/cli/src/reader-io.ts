@@ -1,8 +1,7 @@
-import { readdir, stat } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { KeepaliveParityError } from '@keepalive-parity/core/engine';
 import type { CliContext } from './context.js';
+import { fsPromises } from './fs-text.js';
 
 /** Bounds on what a config source may pull in: files walked in a folder, bytes from a URL. */
 const MAX_FOLDER_ENTRIES = 5000;
@@ -22,7 +21,7 @@ async function walk(dir: string): Promise<string[]> {
   const files: string[] = [];
   const visit = async (current: string, depth: number): Promise<void> => {
     if (depth > MAX_FOLDER_DEPTH || files.length >= MAX_FOLDER_ENTRIES) return;
-    const entries = await readdir(current, { withFileTypes: true });
+    const entries = await (await fsPromises()).readdir(current, { withFileTypes: true });
     entries.sort((a, b) => a.name.localeCompare(b.name));
     for (const entry of entries) {
       if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
@@ -77,7 +76,7 @@ export async function expandGlob(pattern: string, baseDir: string): Promise<stri
       const matcher = globSegmentToRegExp(segment);
       let names: string[];
       try {
-        names = await readdir(base);
+        names = await (await fsPromises()).readdir(base);
       } catch {
         continue;
       }
@@ -92,7 +91,7 @@ export async function expandGlob(pattern: string, baseDir: string): Promise<stri
   const files: string[] = [];
   for (const candidate of candidates) {
     try {
-      if ((await stat(candidate)).isFile()) files.push(candidate);
+      if ((await (await fsPromises()).stat(candidate)).isFile()) files.push(candidate);
     } catch {
       // A pattern that matches nothing is not an error for nginx either.
     }
@@ -123,7 +122,10 @@ const HCL_IDLE_MS = 25;
 async function hclParser(): Promise<{ parse(file: string, text: string): Promise<unknown> }> {
   if (hclWorker) return hclWorker;
   // Loaded on first use: no start-up path pays for worker threads (see commands/index.ts).
-  const { Worker } = await import('node:worker_threads');
+  const [{ Worker }, { createRequire }] = await Promise.all([
+    import('node:worker_threads'),
+    import('node:module'),
+  ]);
   if (hclWorker) return hclWorker;
   const module = createRequire(import.meta.url).resolve('@cdktf/hcl2json');
   const worker = new Worker(HCL_WORKER, { eval: true, workerData: { module } });
@@ -186,7 +188,7 @@ export function readerIo(context: CliContext): Record<string, unknown> {
     listFolder: async (path: string): Promise<string[] | null> => {
       const absolute = resolve(context.cwd, path);
       try {
-        if (!(await stat(absolute)).isDirectory()) return null;
+        if (!(await (await fsPromises()).stat(absolute)).isDirectory()) return null;
       } catch {
         return null;
       }

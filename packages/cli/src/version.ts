@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+// process.getBuiltinModule, not `import ... from 'node:fs'`: see args.ts.
+const { readFileSync } = process.getBuiltinModule('node:fs');
 
 export const TOOL_NAME = 'keepalive-parity';
 export const TOOL_VERSION: string = (

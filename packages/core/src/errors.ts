@@ -23,7 +23,15 @@ export interface ErrorLocation {
   readonly field?: string;
 }
 
+/**
+ * Marks our errors across copies of this module (undici's `Symbol.for('undici.error...')` pattern):
+ * the CLI's start-up bundle carries its own copy of the engine, and an error thrown by a command
+ * loaded outside it must still be recognised as ours (issue 12).
+ */
+const ERROR_BRAND: unique symbol = Symbol.for('keepalive-parity.error') as never;
+
 export class KeepaliveParityError extends Error {
+  readonly [ERROR_BRAND] = true;
   readonly code: ErrorCode;
   readonly location: ErrorLocation | undefined;
 
@@ -46,5 +54,9 @@ export function formatLocation(location: ErrorLocation | undefined): string {
 }
 
 export function isKeepaliveParityError(error: unknown): error is KeepaliveParityError {
-  return error instanceof KeepaliveParityError;
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { [ERROR_BRAND]?: unknown })[ERROR_BRAND] === true
+  );
 }

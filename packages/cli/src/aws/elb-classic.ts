@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type { LiveLoadBalancer, LiveLoadBalancerRead } from '@keepalive-parity/core/engine';
 import { KeepaliveParityError } from '@keepalive-parity/core/engine';
 import type { CliContext } from '../context.js';
@@ -70,6 +69,7 @@ export async function describeClassicElbs(
       const result = await next(args);
       const response = result.response as { body?: unknown; statusCode?: number };
       raw = await readBody(response.body);
+      const { Readable } = await import('node:stream');
       response.body = Readable.from([Buffer.from(raw)]);
       return result;
     },

@@ -1,5 +1,5 @@
 import type { LiveLoadBalancer, LiveLoadBalancerRead } from '@keepalive-parity/core/engine';
-import { KeepaliveParityError } from '@keepalive-parity/core/engine';
+import { isKeepaliveParityError, KeepaliveParityError } from '@keepalive-parity/core/engine';
 import type { CliContext } from '../context.js';
 import { awsError } from './errors.js';
 
@@ -101,7 +101,7 @@ export async function describeAlbs(locator: string, context: CliContext): Promis
         }
       }
     } catch (error) {
-      if (error instanceof KeepaliveParityError) throw error;
+      if (isKeepaliveParityError(error)) throw error;
       throw awsError(error, 'elasticloadbalancing:DescribeLoadBalancers', field, field);
     }
     const readAt = new Date().toISOString();

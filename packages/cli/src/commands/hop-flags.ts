@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   assembleHops,
@@ -11,6 +10,7 @@ import {
 } from '@keepalive-parity/core/engine';
 import type { CliContext } from '../context.js';
 import { usageError } from '../errors.js';
+import { readTextFile } from '../fs-text.js';
 import { createSourceIo } from '../io.js';
 
 /** Options shared by `check` and `assert` for describing hops on the command line. */
@@ -72,7 +72,7 @@ export async function hopsFromFlags(
     const path = resolve(context.cwd, values.hops);
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
+      text = await readTextFile(path);
     } catch (error) {
       throw new KeepaliveParityError(
         'KAP_INPUT_INVALID',

@@ -1,6 +1,6 @@
-import { DEFAULT_MARGIN_MS, type EvidenceReport, KeepaliveParityError } from '@keepalive-parity/core';
+import type { EvidenceReport } from '@keepalive-parity/core';
+import { DEFAULT_MARGIN_MS, KeepaliveParityError } from '@keepalive-parity/core/engine';
 import type { CliContext } from '../context.js';
-import { nothingReadableMessage } from './messages.js';
 
 /**
  * `pcap:FILE` for check: the CLI streams the capture; the core turns it into facts. A file named
@@ -9,7 +9,12 @@ import { nothingReadableMessage } from './messages.js';
 export function captureIo(context: CliContext): Record<string, unknown> {
   const read = new Map<string, Promise<EvidenceReport>>();
   const readOnce = async (path: string): Promise<EvidenceReport> => {
-    const { readCaptures } = await import('./read.js');
+    // Loaded on first use: the capture decoders come with the full core, which check's other
+    // sources never need (start-up, issue 12).
+    const [{ readCaptures }, { nothingReadableMessage }] = await Promise.all([
+      import('./read.js'),
+      import('./messages.js'),
+    ]);
     const { report, warnings } = await readCaptures([path], {
       cwd: context.cwd,
       stdin: context.stdin,

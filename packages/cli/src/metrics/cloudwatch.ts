@@ -1,5 +1,6 @@
 import type { GetMetricDataCommandOutput, ListMetricsCommandOutput } from '@aws-sdk/client-cloudwatch';
 import {
+  isKeepaliveParityError,
   KeepaliveParityError,
   type MetricKind,
   type MetricSeries,
@@ -89,7 +90,7 @@ export async function readCloudWatch(
   const abortSignal = context.signal;
   const namespace = spec.service === 'alb' ? 'AWS/ApplicationELB' : 'AWS/ELB';
   const fail = (error: unknown, action: string) =>
-    error instanceof KeepaliveParityError ? error : awsError(error, `cloudwatch:${action}`, spec.name, field);
+    isKeepaliveParityError(error) ? error : awsError(error, `cloudwatch:${action}`, spec.name, field);
   try {
     try {
       await client.config.region();

@@ -1,4 +1,4 @@
-import { KeepaliveParityError } from '../errors.js';
+import { isKeepaliveParityError, KeepaliveParityError } from '../errors.js';
 import type { HopRole } from '../kb/index.js';
 import {
   type ConfigReader,
@@ -170,7 +170,7 @@ export async function loadReaderFiles(
       try {
         parsed = await need(io, member, `the ${format} parser`, field)(root.text, root.file);
       } catch (error) {
-        if (error instanceof KeepaliveParityError && error.code === 'KAP_SOURCE_UNAVAILABLE' && !io[member])
+        if (isKeepaliveParityError(error) && error.code === 'KAP_SOURCE_UNAVAILABLE' && !io[member])
           throw error;
         diagnostics.push({
           severity: 'error',

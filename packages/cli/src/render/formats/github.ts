@@ -1,4 +1,4 @@
-import { findingMessage } from '@keepalive-parity/core';
+import { findingMessage } from '@keepalive-parity/core/engine';
 import { type FormatRenderer, findingLocations, fixTexts } from './types.js';
 
 /**

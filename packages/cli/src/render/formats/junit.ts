@@ -1,4 +1,4 @@
-import { findingMessage } from '@keepalive-parity/core';
+import { findingMessage } from '@keepalive-parity/core/engine';
 import { TOOL_NAME } from '../../version.js';
 import { type FormatRenderer, findingLocations, fixTexts, hopTitle } from './types.js';
 

@@ -1,4 +1,4 @@
-import { findingMessage, RULES } from '@keepalive-parity/core';
+import { findingMessage, RULES } from '@keepalive-parity/core/engine';
 import { TOOL_NAME, TOOL_VERSION } from '../../version.js';
 import {
   type FileLocation,
