@@ -12,7 +12,10 @@ import type { Command } from '../context.js';
  *   are imported with `await import()` inside `run` or inside the source/reader that needs them;
  * - a new command is one entry here: `{ name, summary, load: () => import('./x.js').then((m) => m.xCommand) }`,
  *   with the same summary as its module (test/startup.test.ts checks both, and what `--help`,
- *   `check` and `assert` load).
+ *   `check` and `assert` load);
+ * - `check` and `assert` are bundled with this file into dist/start.js (scripts/bundle-cli.mjs,
+ *   `BUNDLED_COMMANDS`); every other command is loaded from the compiled dist/commands/. On the
+ *   start-up path, take Node's built-ins with `process.getBuiltinModule()` (see args.ts).
  */
 export interface CommandEntry {
   readonly name: string;
