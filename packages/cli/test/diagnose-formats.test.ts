@@ -65,6 +65,37 @@ describe('diagnose on the issue-10 formats (spawned CLI, --json)', () => {
     assert.equal(unknown.code, 2);
   });
 
+  it('verify reads the same custom Envoy format with --envoy-log-format, and refuses the file without it', async () => {
+    const format = readFileSync(`${FIXTURES}envoy-custom.format`, 'utf8').trim();
+    const windows = [
+      '--change-at',
+      '2026-11-24T00:00:00Z',
+      '--since',
+      '2026-11-23T00:00:00Z',
+      '--until',
+      '2026-11-25T00:00:00Z',
+    ];
+    const r = await runCli([
+      'verify',
+      ...windows,
+      `${FIXTURES}envoy-custom.log`,
+      '--envoy-log-format',
+      format,
+      '--json',
+    ]);
+    const j = parseJson(r) as {
+      sources: { source: string; result: { after: { requests: number; raceErrors: number } } }[];
+    };
+    const logs = j.sources.find((s) => s.source === 'logs');
+    assert.ok(logs, r.stderr);
+    // All the fixture's requests fall after the change; one is Envoy's UC before any response byte.
+    assert.ok(logs.result.after.requests > 0);
+    assert.equal(logs.result.after.raceErrors, 1);
+    const unknown = await runCli(['verify', ...windows, `${FIXTURES}envoy-custom.log`, '--json']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /no input in a known log format/);
+  });
+
   it('gorouter access log: endpoint_failure (EOF) is the race signature, no_endpoints capacity', async () => {
     const j = await diagnoseJson('gorouter.log');
     assert.equal(j.inputs[0].format, 'gorouter');

@@ -13,6 +13,7 @@ const OPTIONS = {
   'endpoint-url': { type: 'string' },
   format: { type: 'string' },
   'nginx-log-format': { type: 'string' },
+  'envoy-log-format': { type: 'string' },
   jobs: { type: 'string' },
   json: { type: 'boolean' },
   'no-progress': { type: 'boolean' },
@@ -57,7 +58,7 @@ Options:
   --after FROM/TO           the after-window
   --period 60s|5m           Prometheus step (default 60s)
   --endpoint-url URL        AWS API endpoint for cloudwatch:
-  --format ID, --nginx-log-format 'FMT', --jobs N   as for diagnose
+  --format ID, --nginx-log-format 'FMT', --envoy-log-format 'FMT', --jobs N   as for diagnose
   --json                    one JSON document on stdout (schemaVersion, verdict, sources)
 
 Exit codes: 0 verified (the errors went away), 1 errors remain at a rate the old one explains (or

@@ -42,7 +42,11 @@ export async function diagnoseWithMetrics(
       ? await analyze(
           {
             inputs: logInputs,
-            formatOptions: { forcedFormat: values.format, nginxLogFormat: values['nginx-log-format'] },
+            formatOptions: {
+              forcedFormat: values.format,
+              nginxLogFormat: values['nginx-log-format'],
+              envoyLogFormat: values['envoy-log-format'],
+            },
             window: { sinceMs: options.sinceMs, untilMs: options.untilMs },
             jobs: options.jobs,
             progress: !values['no-progress'],

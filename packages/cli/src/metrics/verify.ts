@@ -75,7 +75,11 @@ export async function runVerify(
       const { diagnosis } = await analyze(
         {
           inputs: logInputs,
-          formatOptions: { forcedFormat: values.format, nginxLogFormat: values['nginx-log-format'] },
+          formatOptions: {
+            forcedFormat: values.format,
+            nginxLogFormat: values['nginx-log-format'],
+            envoyLogFormat: values['envoy-log-format'],
+          },
           window: { sinceMs: fromMs, untilMs },
           jobs,
           progress: !values['no-progress'],
