@@ -19,6 +19,7 @@ import {
   startNginx,
 } from './diagnose-helpers/harness.js';
 import { requireBinaries, skipUnless } from './support/binaries.js';
+import { waitForLogLines } from './support/logs.js';
 
 /**
  * End to end: real nginx and HAProxy on 127.0.0.1 in front of a Node backend, real traffic for each
@@ -88,7 +89,8 @@ async function scenario(
   let statuses: number[];
   try {
     statuses = await drive(proxy.port);
-    await sleep(100); // let the proxy flush its log lines
+    // Every request has its access-log line before the proxy is stopped (logs[0] is the access log).
+    await waitForLogLines(proxy.logs[0]!, statuses.length);
   } finally {
     await proxy.stop();
   }

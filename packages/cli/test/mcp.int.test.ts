@@ -22,6 +22,7 @@ import {
 } from './diagnose-helpers/harness.js';
 import { childPids, type McpSession, startMcp } from './mcp-helpers/client.js';
 import { skipUnless } from './support/binaries.js';
+import { waitForLogLines } from './support/logs.js';
 
 /**
  * The MCP server as an MCP client sees it: the SDK's real Client over stdio, spawning the built CLI.
@@ -332,12 +333,15 @@ describe('MCP server (stdio, SDK client, built CLI)', () => {
         // needs three failures; rounds stop after three 502s, at most 40: even if half the rounds
         // missed the window (far more than seen), fewer than three hits in 40 has probability
         // (1 + 40 + 780) / 2^40 ≈ 7.5e-10 < 1e-6.
+        let sent = 0;
         for (let round = 0; round < 40 && seen502 < 3; round++) {
           await request(proxy.port, '/app/ok');
           await sleep(210);
           if ((await request(proxy.port, '/app/ok')) === 502) seen502++;
+          sent += 2;
         }
-        await sleep(100); // let nginx flush its log lines
+        // Every request has its access-log line before nginx is stopped (logs[0]: the access log).
+        await waitForLogLines(proxy.logs[0]!, sent);
       } finally {
         await proxy.stop();
       }

@@ -1,0 +1,31 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * Waits until a proxy has written the access-log lines of the requests a test sent, instead of
+ * sleeping a fixed time: a proxy logs a request after it has answered it, and a loaded host can
+ * deschedule it for longer than any fixed pause (seen: HAProxy's 96th line missing after 100 ms,
+ * at load 7). Counts the lines of `file` that match `pattern` (default: an HTTP/1.x request line
+ * or protocol field); returns the count reached when it is at least `atLeast`, or when `maxMs`
+ * passes (the caller's assertion then shows what was missing).
+ */
+export async function waitForLogLines(
+  file: string,
+  atLeast: number,
+  options: { pattern?: RegExp; maxMs?: number } = {},
+): Promise<number> {
+  const pattern = options.pattern ?? /HTTP\/1\.[01]/;
+  const deadline = Date.now() + (options.maxMs ?? 15_000);
+  const count = () =>
+    existsSync(file)
+      ? readFileSync(file, 'utf8')
+          .split('\n')
+          .filter((line) => pattern.test(line)).length
+      : 0;
+  let seen = count();
+  while (seen < atLeast && Date.now() < deadline) {
+    await sleep(25);
+    seen = count();
+  }
+  return seen;
+}
