@@ -1,0 +1,211 @@
+import { KeepaliveParityError } from '../../errors.js';
+import { compileNginxLogFormat } from '../formats/nginx-access.js';
+import {
+  analysisSql,
+  clfMsExpr,
+  duckdbLinesView,
+  isoMsExpr,
+  lastOfListExpr,
+  lineOrder,
+  quoteLiteral,
+  regexMatchesExpr,
+  runningMaxFinish,
+  type SqlOptions,
+  secondsToMsExpr,
+  withView,
+} from './common.js';
+
+/**
+ * `--emit-sql --format nginx-*`: nginx access logs in any `log_format` the streaming engine takes
+ * (formats/nginx-access.ts), over a table of one string column `line` per log line. The
+ * `log_format` is compiled to one regular expression that splits a line as `matchNginxLine` does:
+ * each variable runs to the first occurrence of the literal text after it (a lazy group), list
+ * variables (`$upstream_addr`, `$upstream_status`, ...) skip a separator that starts with a space
+ * inside `a, b` or `a : b`. Keep the classification in step with `nginxAccessParser`.
+ */
+
+/** As formats/nginx-access.ts LIST_VARIABLES: values that are lists (`a, b : c`). */
+const LIST_VARIABLES = new Set([
+  'upstream_addr',
+  'upstream_status',
+  'upstream_response_time',
+  'upstream_connect_time',
+  'upstream_header_time',
+  'upstream_response_length',
+  'upstream_bytes_sent',
+  'upstream_bytes_received',
+  'upstream_queue_time',
+]);
+
+/** Escapes regex metacharacters for RE2 (DuckDB) and Java/Joni (Trino) alike. */
+function escapeRegex(text: string): string {
+  return text.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
+}
+
+/** The variables the classification reads (the only capture groups: DuckDB's regexp_extract takes groups 0 to 9). */
+const READ_VARIABLES = new Set([
+  'status',
+  'msec',
+  'time_iso8601',
+  'time_local',
+  'request_time',
+  'upstream_status',
+  'upstream_addr',
+  'upstream_connect_time',
+  'upstream_header_time',
+  'upstream_response_length',
+]);
+
+/**
+ * The regular expression of a `log_format`, and the capture group of each variable the
+ * classification reads (1-based; the other variables are non-capturing groups). Leftmost-first
+ * lazy groups give `matchNginxLine`'s split for every line it accepts (both RE2 and Java's engine
+ * pick, among the matches, the one a backtracking search finds first); a line it rejects may still
+ * match here by backtracking, so the SQL may read a line the streaming engine counts as malformed.
+ */
+export function nginxLogFormatRegex(format: string): { regex: string; groups: Map<string, number> } {
+  const compiled = compileNginxLogFormat(format);
+  const groups = new Map<string, number>();
+  // (?s): `.` matches every character in both engines (Java's excludes line terminators otherwise).
+  let regex = `(?s)^${escapeRegex(compiled.prefix)}`;
+  const last = compiled.segments.length - 1;
+  // The streaming parser's index keeps a variable's last occurrence: only that one captures.
+  const lastIndex = new Map(compiled.segments.map((s, i) => [s.variable, i]));
+  let group = 0;
+  compiled.segments.forEach((segment, i) => {
+    const capture = READ_VARIABLES.has(segment.variable) && lastIndex.get(segment.variable) === i;
+    if (capture) groups.set(segment.variable, ++group);
+    const open = capture ? '(' : '(?:';
+    const listAware = LIST_VARIABLES.has(segment.variable) && segment.after.startsWith(' ');
+    // A space inside a list only after commas or around ` : `, as `findSeparator` skips them.
+    const value = listAware ? `${open}(?:[^ ,]|,+(?: |[^ ,])| : )*?)` : `${open}.*?)`;
+    if (segment.after === '') regex += `${open}.*)`;
+    else if (i === last && segment.after.trim() === '')
+      regex += `${value}(?:${escapeRegex(segment.after)}|$)`;
+    else regex += `${value}${escapeRegex(segment.after)}`;
+  });
+  return { regex, groups };
+}
+
+export function nginxClassificationSql(
+  options: SqlOptions & { logFormat: string; formatId: string },
+): string {
+  const { flavour } = options;
+  const table = options.table ?? 'nginx_access_logs';
+  const { regex, groups } = nginxLogFormatRegex(options.logFormat);
+  const has = (name: string) => groups.has(name);
+  // Only on lines that match (the WHERE of `fields`), so regexp_extract's no-match value never shows.
+  const field = (name: string) => `regexp_extract(line, ${quoteLiteral(regex)}, ${groups.get(name)!})`;
+  if (!has('status')) {
+    throw new KeepaliveParityError('KAP_USAGE', 'the nginx log_format must contain $status', {
+      field: '--nginx-log-format',
+    });
+  }
+  const timeVariable = ['msec', 'time_iso8601', 'time_local'].find(has);
+  const timeText = 'time_text';
+  const time =
+    timeVariable === 'msec'
+      ? `CAST(round(TRY_CAST(${timeText} AS DOUBLE) * 1000) AS BIGINT)`
+      : timeVariable === 'time_iso8601'
+        ? isoMsExpr(flavour, timeText)
+        : timeVariable === 'time_local'
+          ? clfMsExpr(flavour, timeText)
+          : 'CAST(NULL AS BIGINT)';
+  const nullText = 'CAST(NULL AS VARCHAR)';
+  const col = (name: string) => (has(name) ? field(name) : nullText);
+  // The values a classification reads: the last element of each upstream list.
+  const lastOf = (name: string) => (has(name) ? lastOfListExpr(name) : nullText);
+  const classification = (() => {
+    if (!has('upstream_status')) return { generator: `'unknown'`, cause: 'CAST(NULL AS VARCHAR)' };
+    // formats/nginx-access.ts: which upstream field tells the proxy's own 5xx from the target's.
+    const lbBy = has('upstream_header_time')
+      ? `last_uht = '-'`
+      : has('upstream_response_length')
+        ? `CASE WHEN TRY_CAST(last_url AS BIGINT) IS NOT NULL AND TRY_CAST(last_us AS INTEGER) = status
+            THEN TRY_CAST(last_url AS BIGINT) <= 0 ELSE status IN (502, 504) END`
+        : 'status IN (502, 504)';
+    const noLiveUpstreams = has('upstream_addr')
+      ? `last_addr <> '-' AND NOT ${regexMatchesExpr(flavour, 'last_addr', ':[0-9]+$|^unix:')} AND status = 502`
+      : 'FALSE';
+    const cause502 = !has('upstream_connect_time')
+      ? `'unknown'`
+      : `CASE WHEN last_uct IN ('-', '') THEN 'connect-refused'
+            WHEN ${secondsToMsExpr('last_uct')} = 0 THEN 'upstream-closed-reused-connection'
+            ELSE 'unknown' END`;
+    const cause504 = has('upstream_connect_time')
+      ? `CASE WHEN last_uct = '-' THEN 'connect-timeout' ELSE 'response-timeout' END`
+      : `'response-timeout'`;
+    return {
+      generator: `CASE
+        WHEN last_us IN ('-', '') THEN 'lb'
+        WHEN status < 500 THEN 'target'
+        WHEN ${noLiveUpstreams} THEN 'lb'
+        WHEN ${lbBy} THEN 'lb'
+        ELSE 'target' END`,
+      cause: `CASE
+        WHEN last_us IN ('-', '') THEN CASE WHEN status >= 500 THEN 'unknown' END
+        WHEN status < 500 THEN NULL
+        WHEN ${noLiveUpstreams} THEN 'no-healthy-upstream'
+        WHEN NOT (${lbBy}) THEN NULL
+        WHEN status = 504 THEN ${cause504}
+        WHEN status = 502 THEN ${cause502}
+        ELSE 'unknown' END`,
+    };
+  })();
+  const order = lineOrder(flavour);
+  const query = analysisSql({
+    flavour,
+    formatId: options.formatId,
+    sinceIso: options.sinceIso,
+    untilIso: options.untilIso,
+    header: [
+      `keepalive-parity diagnose: the whole nginx access-log analysis (classification, idle gaps, per minute), flavour ${flavour}.`,
+      `log_format: ${options.logFormat.replace(/\n/g, ' ')}`,
+      'Save the result as CSV or JSON and run: keepalive-parity diagnose --from-sql-result FILE',
+      `Table: one string column \`line\` per log line (${table}); the file of a row is "$path".`,
+      'Classification, as the streaming engine (formats/nginx-access.ts nginxAccessParser): no upstream',
+      'status -> nginx answered itself; a 5xx with an upstream header time (or response bytes) -> the',
+      "target's; otherwise nginx's own: 502 with connect time 0 = a closed reused connection, with no",
+      'connect time = refused; 504 with no connect time = connect timeout. Not expressible here: the',
+      'per-request join with the error log, example lines, malformed-line counts.',
+    ],
+    ctes: `fields AS (
+  SELECT "$path" AS file, ${order === 'line_no' ? 'line_no' : 'CAST(NULL AS BIGINT) AS line_no'},
+    TRY_CAST(${field('status')} AS INTEGER) AS status,
+    ${timeVariable === undefined ? 'CAST(NULL AS VARCHAR)' : field(timeVariable)} AS time_text,
+    ${has('request_time') ? secondsToMsExpr(field('request_time')) : 'CAST(NULL AS BIGINT)'} AS request_ms,
+    ${col('upstream_status')} AS upstream_status,
+    ${col('upstream_addr')} AS upstream_addr,
+    ${col('upstream_connect_time')} AS upstream_connect_time,
+    ${col('upstream_header_time')} AS upstream_header_time,
+    ${col('upstream_response_length')} AS upstream_response_length
+  FROM ${table}
+  WHERE ${regexMatchesExpr(flavour, 'line', regex)}
+),
+lasts AS (
+  SELECT *,
+    ${time} AS time_ms,
+    ${lastOf('upstream_status')} AS last_us,
+    ${lastOf('upstream_addr')} AS last_addr,
+    ${lastOf('upstream_connect_time')} AS last_uct,
+    ${lastOf('upstream_header_time')} AS last_uht,
+    ${lastOf('upstream_response_length')} AS last_url
+  FROM fields
+  WHERE status IS NOT NULL
+),
+classified AS (
+  SELECT file, ${order} AS ord, time_ms, status,
+    time_ms - coalesce(request_ms, 0) AS start_ms,
+    CASE WHEN last_addr = '-' THEN NULL ELSE last_addr END AS target,
+    ${classification.generator} AS generator,
+    ${classification.cause} AS cause,
+    FALSE AS grpc,
+    coalesce(${regexMatchesExpr(flavour, 'upstream_status', '(^|, | : )(502|504)(, | : )')}, FALSE) AS retried,
+    CAST(NULL AS VARCHAR) AS phase
+  FROM lasts
+  WHERE time_ms IS NOT NULL
+)`,
+    previousFinish: runningMaxFinish('ord'),
+  });
+  return withView(flavour, duckdbLinesView(options.paths ?? ['access.log'], table), query);
+}
