@@ -214,7 +214,14 @@ export function partialFromSqlRows(
       const flag = text(row, 'k', file, line);
       if (flag === 'retried') p.retriedUpstreamErrors = count(row, 'a', file, line);
       else if (flag === 'mid-response') p.midResponseRequests = count(row, 'a', file, line);
-      else throw invalid(file, line, `flag ${JSON.stringify(flag)} is not retried|mid-response`, 'k');
+      else if (flag === 'outside-window') p.outsideWindow = count(row, 'a', file, line);
+      else
+        throw invalid(
+          file,
+          line,
+          `flag ${JSON.stringify(flag)} is not retried|mid-response|outside-window`,
+          'k',
+        );
     } else {
       const kind = text(row, 'k', file, line);
       const histogram =

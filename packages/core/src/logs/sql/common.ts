@@ -166,8 +166,8 @@ export function runningMaxFinish(order: string): string {
  * - `gap`: k target, i idle-gap bucket (GAP_BUCKET_EDGES_MS), a requests, b race candidates, c LB 5xx;
  * - `fine`: k `all`|`race`|`target`, i fine log-scale gap index (16 per doubling), a requests;
  * - `phase`: k failure phase, a failures that name it;
- * - `flag`: k `retried` (succeeded after a retried upstream error) or `mid-response` (cut after a
- *   status below 500), a requests.
+ * - `flag`: k `retried` (succeeded after a retried upstream error), `mid-response` (cut after a
+ *   status below 500) or `outside-window` (requests the --since/--until WHERE left out), a requests.
  * The idle gap before a request is its start minus the latest finish before it to the same target
  * in the same file (`spec.previousFinish`, a window function), as the streaming engine does per input.
  */
@@ -229,6 +229,9 @@ SELECT 'flag', 'retried', ${n}, ${one('retried')}, ${n}, ${n}, ${n} FROM flagged
 UNION ALL
 SELECT 'flag', 'mid-response', ${n}, ${one("cause = 'upstream-closed-mid-response' AND NOT is5xx")}, ${n}, ${n}, ${n}
 FROM flagged
+UNION ALL
+SELECT 'flag', 'outside-window', ${n}, ${filters.length > 1 ? `${one(`NOT (${filters.join(' AND ')})`)}` : 'CAST(0 AS BIGINT)'}, ${n}, ${n}, ${n}
+FROM classified
 ORDER BY 1, 2, 3;`;
 }
 
