@@ -6,7 +6,9 @@ import { emptyPartial, GAP_BUCKET_EDGES_MS, type GapBucketCounts, type PartialAn
  * wrote it (CSV with a header row, a JSON array of objects, or JSON lines), turned back into the
  * streaming engine's aggregates (`PartialAnalysis`) so that the same `diagnose()` and verdict
  * registry decide. What SQL cannot carry stays empty and is said so: example lines (no line numbers),
- * malformed-line counts (the table drops them), the per-request join (no proxy error logs).
+ * malformed-line counts (the table drops them), the per-request join with error logs (they have no
+ * SQL form). The result names its format (the `total` row's `k`), so the format-aware rules (HAProxy's
+ * silence on a reused client connection) read it as the streaming engine would.
  */
 
 export type SqlResultRow = Readonly<Record<string, string | number | null>>;
