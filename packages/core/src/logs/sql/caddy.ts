@@ -1,13 +1,4 @@
-import {
-  analysisSql,
-  duckdbLinesView,
-  isoMsExpr,
-  lineOrder,
-  runningMaxFinish,
-  type SqlFlavour,
-  type SqlOptions,
-  withView,
-} from './common.js';
+import { isoMsExpr, type SqlFlavour, type SqlOptions, textLogSql } from './common.js';
 
 /**
  * `--emit-sql --format caddy`: Caddy's JSON access log (`http.log.access` entries) over a table of
@@ -35,23 +26,18 @@ function jsonText(flavour: SqlFlavour, path: readonly string[]): string {
 
 export function caddyClassificationSql(options: SqlOptions): string {
   const { flavour } = options;
-  const table = options.table ?? 'caddy_logs';
-  const order = lineOrder(flavour);
-  const query = analysisSql({
-    flavour,
+  return textLogSql(options, {
     formatId: 'caddy',
-    sinceIso: options.sinceIso,
-    untilIso: options.untilIso,
-    header: [
-      `keepalive-parity diagnose: the whole Caddy access-log analysis (classification, idle gaps, per minute), flavour ${flavour}.`,
-      'Save the result as CSV or JSON and run: keepalive-parity diagnose --from-sql-result FILE',
-      `Table: one string column \`line\` per log line (${table}); the file of a row is "$path".`,
+    defaultTable: 'caddy_logs',
+    defaultPath: 'caddy-access.log',
+    what: 'Caddy access-log',
+    notes: [
       "Classification, as the streaming engine (formats/caddy.ts): a 5xx with size 0 is Caddy's own",
       "(504 response-timeout, 503 no-healthy-upstream, else unknown); anything else is the target's.",
       'Not expressible here: error entries and their per-request join, example lines, malformed lines.',
     ],
-    ctes: `fields AS (
-  SELECT "$path" AS file, ${order === 'line_no' ? 'line_no' : 'CAST(NULL AS BIGINT) AS line_no'},
+    ctes: ({ table, fileAndLine, order }) => `fields AS (
+  SELECT ${fileAndLine},
     ${jsonText(flavour, ['logger'])} AS logger,
     ${jsonText(flavour, ['ts'])} AS ts,
     TRY_CAST(${jsonText(flavour, ['status'])} AS DOUBLE) AS status_number,
@@ -83,7 +69,5 @@ classified AS (
   FROM parsed
   WHERE time_ms IS NOT NULL
 )`,
-    previousFinish: runningMaxFinish('ord'),
   });
-  return withView(flavour, duckdbLinesView(options.paths ?? ['caddy-access.log'], table), query);
 }

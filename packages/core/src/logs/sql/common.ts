@@ -235,6 +235,46 @@ FROM classified
 ORDER BY 1, 2, 3;`;
 }
 
+/** A text-log format's query: its CTEs over the one-column table, and how to name it. */
+export interface TextLogSpec {
+  readonly formatId: string;
+  readonly defaultTable: string;
+  /** DuckDB's INPUT when none is given. */
+  readonly defaultPath: string;
+  /** What is analysed, for the first comment line (`HAProxy httplog`). */
+  readonly what: string;
+  /** Comment lines on the classification and on what the query cannot express. */
+  readonly notes: readonly string[];
+  /**
+   * The CTEs (see `AnalysisSpec.ctes`) over `table`; `fileAndLine` selects the file and line number
+   * (NULL outside DuckDB), `order` is the file-order column to select as `ord`.
+   */
+  readonly ctes: (from: { table: string; fileAndLine: string; order: string }) => string;
+}
+
+/** The analysis of a text log (one string column `line` per log line; a DuckDB view makes one). */
+export function textLogSql(options: SqlOptions, spec: TextLogSpec): string {
+  const { flavour } = options;
+  const table = options.table ?? spec.defaultTable;
+  const order = lineOrder(flavour);
+  const fileAndLine = `"$path" AS file, ${order === 'line_no' ? 'line_no' : 'CAST(NULL AS BIGINT) AS line_no'}`;
+  const query = analysisSql({
+    flavour,
+    formatId: spec.formatId,
+    sinceIso: options.sinceIso,
+    untilIso: options.untilIso,
+    header: [
+      `keepalive-parity diagnose: the whole ${spec.what} analysis (classification, idle gaps, per minute), flavour ${flavour}.`,
+      'Save the result as CSV or JSON and run: keepalive-parity diagnose --from-sql-result FILE',
+      `Table: one string column \`line\` per log line (${table}); the file of a row is "$path".`,
+      ...spec.notes,
+    ],
+    ctes: spec.ctes({ table, fileAndLine, order }),
+    previousFinish: runningMaxFinish('ord'),
+  });
+  return withView(flavour, duckdbLinesView(options.paths ?? [spec.defaultPath], table), query);
+}
+
 /** The query, after its DuckDB view when the flavour is DuckDB. */
 export function withView(flavour: SqlFlavour, view: string, query: string): string {
   return flavour === 'duckdb' ? `${view}\n\n${query}\n` : `${query}\n`;

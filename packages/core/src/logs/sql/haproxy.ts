@@ -1,14 +1,4 @@
-import {
-  analysisSql,
-  clfMsExpr,
-  duckdbLinesView,
-  lineOrder,
-  quoteLiteral,
-  regexMatchesExpr,
-  runningMaxFinish,
-  type SqlOptions,
-  withView,
-} from './common.js';
+import { clfMsExpr, quoteLiteral, regexMatchesExpr, type SqlOptions, textLogSql } from './common.js';
 
 /**
  * `--emit-sql --format haproxy`: HAProxy `option httplog` lines (after any syslog header) over a
@@ -28,27 +18,22 @@ const G = { date: 1, backend: 2, server: 3, tr: 4, ta: 5, status: 6, termination
 
 export function haproxyClassificationSql(options: SqlOptions): string {
   const { flavour } = options;
-  const table = options.table ?? 'haproxy_logs';
   const re = quoteLiteral(HAPROXY_HTTPLOG_REGEX);
   const group = (n: number) => `regexp_extract(line, ${re}, ${n})`;
-  const order = lineOrder(flavour);
-  const query = analysisSql({
-    flavour,
+  return textLogSql(options, {
     formatId: 'haproxy',
-    sinceIso: options.sinceIso,
-    untilIso: options.untilIso,
-    header: [
-      `keepalive-parity diagnose: the whole HAProxy httplog analysis (classification, idle gaps, per minute), flavour ${flavour}.`,
-      'Save the result as CSV or JSON and run: keepalive-parity diagnose --from-sql-result FILE',
-      `Table: one string column \`line\` per log line (${table}); the file of a row is "$path".`,
+    defaultTable: 'haproxy_logs',
+    defaultPath: 'haproxy.log',
+    what: 'HAProxy httplog',
+    notes: [
       'Classification, as the streaming engine (formats/haproxy.ts classifyHaproxy): the termination',
       'state says who ended the session in which phase; SH with Tr = -1 (the server closed before any',
       'response header on a reused connection) is the race. Time: accept date + Ta; the idle gap',
       'before a request is measured from its accept date, per backend/server. Not expressible here:',
       'example lines, malformed-line counts.',
     ],
-    ctes: `fields AS (
-  SELECT "$path" AS file, ${order === 'line_no' ? 'line_no' : 'CAST(NULL AS BIGINT) AS line_no'},
+    ctes: ({ table, fileAndLine, order }) => `fields AS (
+  SELECT ${fileAndLine},
     ${group(G.date)} AS accept_date, ${group(G.backend)} AS backend, ${group(G.server)} AS server,
     CAST(${group(G.tr)} AS BIGINT) AS tr, CAST(${group(G.ta)} AS BIGINT) AS ta,
     CAST(${group(G.status)} AS BIGINT) AS st, ${group(G.termination)} AS tsc
@@ -92,7 +77,5 @@ classified AS (
   FROM parsed
   WHERE accept_ms IS NOT NULL
 )`,
-    previousFinish: runningMaxFinish('ord'),
   });
-  return withView(flavour, duckdbLinesView(options.paths ?? ['haproxy.log'], table), query);
 }

@@ -1,18 +1,14 @@
 import { KeepaliveParityError } from '../../errors.js';
 import { compileNginxLogFormat } from '../formats/nginx-access.js';
 import {
-  analysisSql,
   clfMsExpr,
-  duckdbLinesView,
   isoMsExpr,
   lastOfListExpr,
-  lineOrder,
   quoteLiteral,
   regexMatchesExpr,
-  runningMaxFinish,
   type SqlOptions,
   secondsToMsExpr,
-  withView,
+  textLogSql,
 } from './common.js';
 
 /**
@@ -20,22 +16,9 @@ import {
  * (formats/nginx-access.ts), over a table of one string column `line` per log line. The
  * `log_format` is compiled to one regular expression that splits a line as `matchNginxLine` does:
  * each variable runs to the first occurrence of the literal text after it (a lazy group), list
- * variables (`$upstream_addr`, `$upstream_status`, ...) skip a separator that starts with a space
+ * variables (`$upstream_addr`, `$upstream_status`, ...: the compiled format's `list`) skip a separator that starts with a space
  * inside `a, b` or `a : b`. Keep the classification in step with `nginxAccessParser`.
  */
-
-/** As formats/nginx-access.ts LIST_VARIABLES: values that are lists (`a, b : c`). */
-const LIST_VARIABLES = new Set([
-  'upstream_addr',
-  'upstream_status',
-  'upstream_response_time',
-  'upstream_connect_time',
-  'upstream_header_time',
-  'upstream_response_length',
-  'upstream_bytes_sent',
-  'upstream_bytes_received',
-  'upstream_queue_time',
-]);
 
 /** Escapes regex metacharacters for RE2 (DuckDB) and Java/Joni (Trino) alike. */
 function escapeRegex(text: string): string {
@@ -76,7 +59,7 @@ export function nginxLogFormatRegex(format: string): { regex: string; groups: Ma
     const capture = READ_VARIABLES.has(segment.variable) && lastIndex.get(segment.variable) === i;
     if (capture) groups.set(segment.variable, ++group);
     const open = capture ? '(' : '(?:';
-    const listAware = LIST_VARIABLES.has(segment.variable) && segment.after.startsWith(' ');
+    const listAware = segment.list && segment.after.startsWith(' ');
     // A space inside a list only after commas or around ` : `, as `findSeparator` skips them.
     const value = listAware ? `${open}(?:[^ ,]|,+(?: |[^ ,])| : )*?)` : `${open}.*?)`;
     if (segment.after === '') regex += `${open}.*)`;
@@ -91,7 +74,6 @@ export function nginxClassificationSql(
   options: SqlOptions & { logFormat: string; formatId: string },
 ): string {
   const { flavour } = options;
-  const table = options.table ?? 'nginx_access_logs';
   const { regex, groups } = nginxLogFormatRegex(options.logFormat);
   const has = (name: string) => groups.has(name);
   // Only on lines that match (the WHERE of `fields`), so regexp_extract's no-match value never shows.
@@ -152,25 +134,21 @@ export function nginxClassificationSql(
         ELSE 'unknown' END`,
     };
   })();
-  const order = lineOrder(flavour);
-  const query = analysisSql({
-    flavour,
+  return textLogSql(options, {
     formatId: options.formatId,
-    sinceIso: options.sinceIso,
-    untilIso: options.untilIso,
-    header: [
-      `keepalive-parity diagnose: the whole nginx access-log analysis (classification, idle gaps, per minute), flavour ${flavour}.`,
+    defaultTable: 'nginx_access_logs',
+    defaultPath: 'access.log',
+    what: 'nginx access-log',
+    notes: [
       `log_format: ${options.logFormat.replace(/\n/g, ' ')}`,
-      'Save the result as CSV or JSON and run: keepalive-parity diagnose --from-sql-result FILE',
-      `Table: one string column \`line\` per log line (${table}); the file of a row is "$path".`,
       'Classification, as the streaming engine (formats/nginx-access.ts nginxAccessParser): no upstream',
       'status -> nginx answered itself; a 5xx with an upstream header time (or response bytes) -> the',
       "target's; otherwise nginx's own: 502 with connect time 0 = a closed reused connection, with no",
       'connect time = refused; 504 with no connect time = connect timeout. Not expressible here: the',
       'per-request join with the error log, example lines, malformed-line counts.',
     ],
-    ctes: `fields AS (
-  SELECT "$path" AS file, ${order === 'line_no' ? 'line_no' : 'CAST(NULL AS BIGINT) AS line_no'},
+    ctes: ({ table, fileAndLine, order }) => `fields AS (
+  SELECT ${fileAndLine},
     TRY_CAST(${field('status')} AS INTEGER) AS status,
     ${timeVariable === undefined ? 'CAST(NULL AS VARCHAR)' : field(timeVariable)} AS time_text,
     ${has('request_time') ? secondsToMsExpr(field('request_time')) : 'CAST(NULL AS BIGINT)'} AS request_ms,
@@ -205,7 +183,5 @@ classified AS (
   FROM lasts
   WHERE time_ms IS NOT NULL
 )`,
-    previousFinish: runningMaxFinish('ord'),
   });
-  return withView(flavour, duckdbLinesView(options.paths ?? ['access.log'], table), query);
 }
