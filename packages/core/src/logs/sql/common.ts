@@ -230,7 +230,7 @@ UNION ALL
 SELECT 'flag', 'mid-response', ${n}, ${one("cause = 'upstream-closed-mid-response' AND NOT is5xx")}, ${n}, ${n}, ${n}
 FROM flagged
 UNION ALL
-SELECT 'flag', 'outside-window', ${n}, ${filters.length > 1 ? `${one(`NOT (${filters.join(' AND ')})`)}` : 'CAST(0 AS BIGINT)'}, ${n}, ${n}, ${n}
+SELECT 'flag', 'outside-window', ${n}, ${one(`NOT (${filters.join(' AND ')})`)}, ${n}, ${n}, ${n}
 FROM classified
 ORDER BY 1, 2, 3;`;
 }
