@@ -148,7 +148,23 @@ describe('diagnose --emit-sql duckdb --format nginx/haproxy/caddy', () => {
       const athena = (await runCli(['diagnose', '--emit-sql', 'athena', ...args])).stdout;
       const trino = (await runCli(['diagnose', '--emit-sql', 'trino', ...args])).stdout;
       assert.equal(trino, athena.replace('flavour athena', 'flavour trino'));
-      const duckQuery = duck.slice(duck.indexOf('-- keepalive-parity diagnose'));
+      // DuckDB reads all capture groups in one regexp_extract (a struct); Trino one call per group.
+      let names: string[] = [];
+      let regex = '';
+      const duckQuery = duck
+        .slice(duck.indexOf('-- keepalive-parity diagnose'))
+        .replace(
+          /\(SELECT \*, regexp_extract\(line, ('(?:[^']|'')*'), \[([^\]]*)\]\) AS g FROM/,
+          (_m, re: string, list: string) => {
+            regex = re;
+            names = list.split(', ').map((n) => n.slice(1, -1));
+            return '(SELECT * FROM';
+          },
+        )
+        .replace(
+          /\bg\.(\w+)/g,
+          (_m, name: string) => `regexp_extract(line, ${regex}, ${names.indexOf(name) + 1})`,
+        );
       assert.match(duck, /^CREATE OR REPLACE VIEW \w+ AS\n/);
       const dialect = (s: string) =>
         s

@@ -42,6 +42,34 @@ export function regexMatchesExpr(flavour: SqlFlavour, text: string, regex: strin
 }
 
 /**
+ * The lines of `table` that match `regex`, with its capture groups by name (`groups`: name →
+ * 1-based group). DuckDB reads every group in one pass, `regexp_extract(line, re, [names])` giving a
+ * struct (five times faster than one call per group on the generator's nginx lines, measured);
+ * Trino has no such form, so one `regexp_extract(line, re, n)` per group. Either way only on
+ * matching lines, so regexp_extract's no-match value ('' in DuckDB, NULL in Trino) never shows.
+ */
+export function regexFields(
+  flavour: SqlFlavour,
+  regex: string,
+  groups: ReadonlyMap<string, number>,
+): { from: (table: string) => string; field: (name: string) => string } {
+  const re = quoteLiteral(regex);
+  const where = `WHERE ${regexMatchesExpr(flavour, 'line', regex)}`;
+  if (flavour === 'duckdb') {
+    const names = [...groups.entries()].sort((a, b) => a[1] - b[1]).map(([name]) => quoteLiteral(name));
+    return {
+      from: (table) =>
+        `(SELECT *, regexp_extract(line, ${re}, [${names.join(', ')}]) AS g FROM ${table} ${where}) matched`,
+      field: (name) => `g.${name}`,
+    };
+  }
+  return {
+    from: (table) => `(SELECT * FROM ${table} ${where}) matched`,
+    field: (name) => `regexp_extract(line, ${re}, ${groups.get(name)!})`,
+  };
+}
+
+/**
  * `secondsToMs` (util.ts): seconds as text (`0.004`, `-`, `-1`) to integer milliseconds, NULL for
  * `-`, '' and negative or non-numeric values.
  */

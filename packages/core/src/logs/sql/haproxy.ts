@@ -1,4 +1,4 @@
-import { clfMsExpr, quoteLiteral, regexMatchesExpr, type SqlOptions, textLogSql } from './common.js';
+import { clfMsExpr, regexFields, type SqlOptions, textLogSql } from './common.js';
 
 /**
  * `--emit-sql --format haproxy`: HAProxy `option httplog` lines (after any syslog header) over a
@@ -14,12 +14,13 @@ export const HAPROXY_HTTPLOG_REGEX =
  * The capture groups of HAPROXY_HTTPLOG_REGEX (BODY's other groups are non-capturing here: DuckDB's
  * regexp_extract takes groups 0 to 9): accept date, backend, server, Tr, Ta, status, termination state.
  */
-const G = { date: 1, backend: 2, server: 3, tr: 4, ta: 5, status: 6, termination: 7 } as const;
+const GROUPS: ReadonlyMap<string, number> = new Map(
+  ['accept_date', 'backend', 'server', 'tr', 'ta', 'st', 'tsc'].map((name, i) => [name, i + 1]),
+);
 
 export function haproxyClassificationSql(options: SqlOptions): string {
   const { flavour } = options;
-  const re = quoteLiteral(HAPROXY_HTTPLOG_REGEX);
-  const group = (n: number) => `regexp_extract(line, ${re}, ${n})`;
+  const { from, field } = regexFields(flavour, HAPROXY_HTTPLOG_REGEX, GROUPS);
   return textLogSql(options, {
     formatId: 'haproxy',
     defaultTable: 'haproxy_logs',
@@ -34,11 +35,10 @@ export function haproxyClassificationSql(options: SqlOptions): string {
     ],
     ctes: ({ table, fileAndLine, order }) => `fields AS (
   SELECT ${fileAndLine},
-    ${group(G.date)} AS accept_date, ${group(G.backend)} AS backend, ${group(G.server)} AS server,
-    CAST(${group(G.tr)} AS BIGINT) AS tr, CAST(${group(G.ta)} AS BIGINT) AS ta,
-    CAST(${group(G.status)} AS BIGINT) AS st, ${group(G.termination)} AS tsc
-  FROM ${table}
-  WHERE ${regexMatchesExpr(flavour, 'line', HAPROXY_HTTPLOG_REGEX)}
+    ${field('accept_date')} AS accept_date, ${field('backend')} AS backend, ${field('server')} AS server,
+    CAST(${field('tr')} AS BIGINT) AS tr, CAST(${field('ta')} AS BIGINT) AS ta,
+    CAST(${field('st')} AS BIGINT) AS st, ${field('tsc')} AS tsc
+  FROM ${from(table)}
 ),
 parsed AS (
   SELECT *, ${clfMsExpr(flavour, 'accept_date')} AS accept_ms,

@@ -4,7 +4,7 @@ import {
   clfMsExpr,
   isoMsExpr,
   lastOfListExpr,
-  quoteLiteral,
+  regexFields,
   regexMatchesExpr,
   type SqlOptions,
   secondsToMsExpr,
@@ -76,8 +76,8 @@ export function nginxClassificationSql(
   const { flavour } = options;
   const { regex, groups } = nginxLogFormatRegex(options.logFormat);
   const has = (name: string) => groups.has(name);
-  // Only on lines that match (the WHERE of `fields`), so regexp_extract's no-match value never shows.
-  const field = (name: string) => `regexp_extract(line, ${quoteLiteral(regex)}, ${groups.get(name)!})`;
+  const matched = regexFields(flavour, regex, groups);
+  const field = matched.field;
   if (!has('status')) {
     throw new KeepaliveParityError('KAP_USAGE', 'the nginx log_format must contain $status', {
       field: '--nginx-log-format',
@@ -157,8 +157,7 @@ export function nginxClassificationSql(
     ${col('upstream_connect_time')} AS upstream_connect_time,
     ${col('upstream_header_time')} AS upstream_header_time,
     ${col('upstream_response_length')} AS upstream_response_length
-  FROM ${table}
-  WHERE ${regexMatchesExpr(flavour, 'line', regex)}
+  FROM ${matched.from(table)}
 ),
 lasts AS (
   SELECT *,
