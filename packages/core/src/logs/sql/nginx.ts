@@ -25,12 +25,13 @@ function escapeRegex(text: string): string {
   return text.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
 }
 
-/** The variables the classification reads (the only capture groups: DuckDB's regexp_extract takes groups 0 to 9). */
+/**
+ * The variables the classification reads besides the time (the only capture groups, with the one
+ * time variable read: at most 8, as DuckDB's regexp_extract takes groups 0 to 9).
+ */
+const TIME_VARIABLES = ['msec', 'time_iso8601', 'time_local'];
 const READ_VARIABLES = new Set([
   'status',
-  'msec',
-  'time_iso8601',
-  'time_local',
   'request_time',
   'upstream_status',
   'upstream_addr',
@@ -54,9 +55,13 @@ export function nginxLogFormatRegex(format: string): { regex: string; groups: Ma
   const last = compiled.segments.length - 1;
   // The streaming parser's index keeps a variable's last occurrence: only that one captures.
   const lastIndex = new Map(compiled.segments.map((s, i) => [s.variable, i]));
+  // The streaming parser reads $msec, else $time_iso8601, else $time_local.
+  const time = TIME_VARIABLES.find((v) => lastIndex.has(v));
   let group = 0;
   compiled.segments.forEach((segment, i) => {
-    const capture = READ_VARIABLES.has(segment.variable) && lastIndex.get(segment.variable) === i;
+    const capture =
+      (READ_VARIABLES.has(segment.variable) || segment.variable === time) &&
+      lastIndex.get(segment.variable) === i;
     if (capture) groups.set(segment.variable, ++group);
     const open = capture ? '(' : '(?:';
     const listAware = segment.list && segment.after.startsWith(' ');
@@ -83,7 +88,7 @@ export function nginxClassificationSql(
       field: '--nginx-log-format',
     });
   }
-  const timeVariable = ['msec', 'time_iso8601', 'time_local'].find(has);
+  const timeVariable = TIME_VARIABLES.find(has);
   const timeText = 'time_text';
   const time =
     timeVariable === 'msec'
