@@ -199,5 +199,8 @@ describe('diagnose --emit-sql duckdb --format nginx/haproxy/caddy', () => {
       '$status',
     ]);
     assert.equal(mismatch.code, 2);
+    const gz = await runCli(['diagnose', '--emit-sql', 'duckdb', '--format', 'caddy', 'caddy.log.gz']);
+    assert.equal(gz.code, 2);
+    assert.match(gz.stderr, /read_text does not decompress\): gunzip caddy\.log\.gz first/);
   });
 });

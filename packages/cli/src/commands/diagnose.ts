@@ -131,6 +131,15 @@ Examples:
         );
       }
       const format = findSqlFormat(values.format, values['nginx-log-format']);
+      const gz = positionals.find((p) => p.endsWith('.gz'));
+      if (flavour === 'duckdb' && format.id !== 'alb' && gz !== undefined) {
+        // The view reads text logs with read_text, which does not decompress.
+        throw new KeepaliveParityError(
+          'KAP_USAGE',
+          `--emit-sql duckdb --format ${format.id} reads plain text files (DuckDB read_text does not decompress): gunzip ${gz} first`,
+          { field: '--emit-sql', file: gz },
+        );
+      }
       context.stdout.write(
         format.sql({
           flavour,

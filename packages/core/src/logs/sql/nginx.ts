@@ -15,9 +15,9 @@ import {
  * `--emit-sql --format nginx-*`: nginx access logs in any `log_format` the streaming engine takes
  * (formats/nginx-access.ts), over a table of one string column `line` per log line. The
  * `log_format` is compiled to one regular expression that splits a line as `matchNginxLine` does:
- * each variable runs to the first occurrence of the literal text after it (a lazy group), list
- * variables (`$upstream_addr`, `$upstream_status`, ...: the compiled format's `list`) skip a separator that starts with a space
- * inside `a, b` or `a : b`. Keep the classification in step with `nginxAccessParser`.
+ * each variable runs to the first occurrence of the literal text after it (a lazy group); a list
+ * variable (`$upstream_addr`, `$upstream_status`, ...: the compiled format's `list`) before a single
+ * space runs to the first space that is not inside `a, b` or `a : b`. Keep the classification in step with `nginxAccessParser`.
  */
 
 /** Escapes regex metacharacters for RE2 (DuckDB) and Java/Joni (Trino) alike. */
@@ -64,9 +64,15 @@ export function nginxLogFormatRegex(format: string): { regex: string; groups: Ma
       lastIndex.get(segment.variable) === i;
     if (capture) groups.set(segment.variable, ++group);
     const open = capture ? '(' : '(?:';
-    const listAware = segment.list && segment.after.startsWith(' ');
-    // A space inside a list only after commas or around ` : `, as `findSeparator` skips them.
-    const value = listAware ? `${open}(?:[^ ,]|,+(?: |[^ ,])| : )*?)` : `${open}.*?)`;
+    // A list before a single space: `findSeparator` skips a space after a comma or inside ` : `, so
+    // the value is every character up to the first other space. Greedy, so the first match tried is
+    // that one (a lazy group would stop before ` : ` when the rest of the line allows it).
+    // The skip also looks behind the value: after a literal ending in a space, a leading `: ` is the
+    // end of a ` : `; after one ending in a comma, a leading space follows that comma.
+    const listBeforeSpace = segment.list && segment.after === ' ';
+    const before = i === 0 ? compiled.prefix : compiled.segments[i - 1]!.after;
+    const lead = before.endsWith(' ') ? '(?:: )?' : before.endsWith(',') ? ' ?' : '';
+    const value = listBeforeSpace ? `${open}${lead}(?:[^ ,]|,+ ?| : )*)` : `${open}.*?)`;
     if (segment.after === '') regex += `${open}.*)`;
     else if (i === last && segment.after.trim() === '')
       regex += `${value}(?:${escapeRegex(segment.after)}|$)`;
