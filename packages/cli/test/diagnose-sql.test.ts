@@ -83,6 +83,14 @@ describe('diagnose --emit-sql duckdb / --from-sql-result', () => {
     const empty = await runCli(['diagnose', '--from-sql-result', bad]);
     assert.equal(empty.code, 2);
     assert.match(empty.stderr, /no request/);
+    writeFileSync(bad, 'section,k,i,a,b,c,d\ntotal,haproxy,,10,1,2,0\nflag,bogus,,1,,,\n');
+    const flag = await runCli(['diagnose', '--from-sql-result', bad]);
+    assert.equal(flag.code, 2);
+    assert.match(flag.stderr, /bad\.csv:3: flag "bogus" is not retried\|mid-response\|outside-window/);
+    writeFileSync(bad, 'section,k,i,a,b,c,d\ntotal,Not A Format!,,10,1,2,0\n');
+    const format = await runCli(['diagnose', '--from-sql-result', bad]);
+    assert.equal(format.code, 2);
+    assert.match(format.stderr, /bad\.csv:2: k is not a format id/);
     // The window belongs to the query: given here it would be silently ignored, so it is refused.
     const windowed = await runCli(['diagnose', '--from-sql-result', bad, '--since', '2026-01-01']);
     assert.equal(windowed.code, 2);
