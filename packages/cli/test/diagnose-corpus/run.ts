@@ -52,16 +52,15 @@ async function startNodeProxy(dir: string, options: ProxyOptions): Promise<Proxy
   return { port: running.port, dir, logs: [running.logFiles[0]!], stop: () => group.stopAll() };
 }
 
+/** A proxy whose access log is read with an nginx log_format, by both engines (GET requests). */
+function nginxStyle(name: string, start: Start, logFormat: string, need: string): CorpusProxy {
+  const args = ['--nginx-log-format', logFormat];
+  return { name, start, args, method: 'GET', need, sqlArgs: args };
+}
+
 /** The corpus proxies; KAP_CORPUS_PROXIES=nginx,node keeps some only. */
 export const CORPUS_PROXIES: readonly CorpusProxy[] = [
-  {
-    name: 'nginx',
-    start: startNginx,
-    args: ['--nginx-log-format', NGINX_LOG_FORMAT],
-    method: 'GET',
-    need: 'nginx',
-    sqlArgs: ['--nginx-log-format', NGINX_LOG_FORMAT],
-  },
+  nginxStyle('nginx', startNginx, NGINX_LOG_FORMAT, 'nginx'),
   {
     name: 'haproxy',
     start: startHaproxy,
@@ -80,15 +79,9 @@ export const CORPUS_PROXIES: readonly CorpusProxy[] = [
     sqlArgs: ['--format', 'caddy'],
   },
   { name: 'node', start: startNodeProxy, args: [], method: 'GET' },
-  // Apache has no retry of a failed reused connection for GET: the race shows on GET.
-  {
-    name: 'apache',
-    start: startApache,
-    args: ['--nginx-log-format', APACHE_AS_NGINX_LOG_FORMAT],
-    method: 'GET',
-    need: 'apache2|httpd',
-    sqlArgs: ['--nginx-log-format', APACHE_AS_NGINX_LOG_FORMAT],
-  },
+  // Apache (its access log through an nginx-style format) has no retry of a failed reused
+  // connection for GET: the race shows on GET.
+  nginxStyle('apache', startApache, APACHE_AS_NGINX_LOG_FORMAT, 'apache2|httpd'),
 ].filter(
   (p) => !process.env.KAP_CORPUS_PROXIES || process.env.KAP_CORPUS_PROXIES.split(',').includes(p.name),
 );
