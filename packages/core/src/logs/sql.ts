@@ -21,8 +21,6 @@ export interface SqlFormat {
   /** The streaming engine's format id (`--format`). */
   readonly id: string;
   readonly summary: string;
-  /** The table (Athena/Trino) or view (DuckDB) the query reads, unless `--table` names another. */
-  readonly defaultTable: string;
   readonly sql: (options: SqlOptions & { nginxLogFormat?: string | undefined }) => string;
 }
 
@@ -45,37 +43,31 @@ export const SQL_FORMATS: readonly SqlFormat[] = [
   {
     id: 'alb',
     summary: "AWS ALB access logs (AWS's alb_access_logs table)",
-    defaultTable: 'alb_access_logs',
     sql: albClassificationSql,
   },
   {
     id: SQL_NGINX_CUSTOM_ID,
     summary: 'nginx (or Apache httpd) access log in the format given by --nginx-log-format',
-    defaultTable: 'nginx_access_logs',
     sql: nginx(SQL_NGINX_CUSTOM_ID, undefined),
   },
   {
     id: 'nginx-combined',
     summary: 'nginx access log, combined format (no upstream fields: generator unknown)',
-    defaultTable: 'nginx_access_logs',
     sql: nginx('nginx-combined', NGINX_COMBINED),
   },
   {
     id: 'nginx-ingress',
     summary: 'ingress-nginx access log (upstreaminfo format)',
-    defaultTable: 'nginx_access_logs',
     sql: nginx('nginx-ingress', NGINX_INGRESS_UPSTREAMINFO),
   },
   {
     id: 'haproxy',
     summary: 'HAProxy option httplog',
-    defaultTable: 'haproxy_logs',
     sql: haproxyClassificationSql,
   },
   {
     id: 'caddy',
     summary: 'Caddy JSON access log (http.log.access entries)',
-    defaultTable: 'caddy_logs',
     sql: caddyClassificationSql,
   },
 ];
