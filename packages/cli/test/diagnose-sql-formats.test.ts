@@ -67,10 +67,39 @@ describe('diagnose --emit-sql duckdb --format nginx/haproxy/caddy', () => {
     assert.deepEqual(comparable(windowed.fromSql), comparable(windowed.engine));
   });
 
-  it('nginx $time_local (whole seconds, zone): same report, the time parsed in SQL', async () => {
+  it('nginx $time_local (whole seconds, zones east and west): same report, the time parsed in SQL', async () => {
+    const zones = ['+0000', '+0530', '-0700'];
+    let n = 0;
+    const local = join(dir, 'sample-local.log');
+    writeFileSync(
+      local,
+      readFileSync(nginxSample, 'utf8').replace(/ \+0000\]/g, () => ` ${zones[n++ % 3]}]`),
+    );
     const args = ['--nginx-log-format', GENERATOR_NGINX_FORMAT_LOCAL];
-    const { engine, fromSql } = await sqlParity([nginxSample], args, { dir, name: 'local', format: 'csv' });
-    assert.ok(engine.requests > 1000);
+    const { engine, fromSql } = await sqlParity([local], args, { dir, name: 'local', format: 'csv' });
+    assert.ok(n > 1000 && engine.requests === n && engine.malformedLines === 0, `${n} ${engine.requests}`);
+    assert.deepEqual(comparable(fromSql), comparable(engine));
+  });
+
+  it('nginx $time_iso8601 (Z with fractions, and offsets): same report, the time parsed in SQL', async () => {
+    // The generator's lines with their [$time_local] rewritten as ISO 8601 in three shapes.
+    const shapes = ['.5Z', '+02:00', '-0130'];
+    let n = 0;
+    const iso = join(dir, 'sample-iso.log');
+    writeFileSync(
+      iso,
+      readFileSync(nginxSample, 'utf8').replace(
+        /\[(\d\d)\/Nov\/2026:(\d\d:\d\d:\d\d) \+0000\]/g,
+        (_m, day: string, time: string) => `[2026-11-${day}T${time}${shapes[n++ % 3]}]`,
+      ),
+    );
+    const format = GENERATOR_NGINX_FORMAT_LOCAL.replace('$time_local', '$time_iso8601');
+    const { engine, fromSql } = await sqlParity([iso], ['--nginx-log-format', format], {
+      dir,
+      name: 'iso',
+      format: 'csv',
+    });
+    assert.ok(n > 1000 && engine.requests === n && engine.malformedLines === 0, `${n} ${engine.requests}`);
     assert.deepEqual(comparable(fromSql), comparable(engine));
   });
 
