@@ -1,32 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ProcessGroup } from '../src/lab/processes.js';
-import { PROXIES as LAB_PROXIES } from '../src/lab/proxies.js';
 import { parseJson, runCli } from './cli-helpers.js';
-import { type FaultBackend, startFaultBackend } from './diagnose-corpus/backend.js';
-import {
-  CLOSE_LAG_MS,
-  KEEPALIVE_MS,
-  SCENARIOS,
-  type Scenario,
-  type Sent,
-} from './diagnose-corpus/scenarios.js';
-import {
-  APACHE_AS_NGINX_LOG_FORMAT,
-  freePort,
-  makeTempDir,
-  NGINX_LOG_FORMAT,
-  type ProxyInstance,
-  type ProxyOptions,
-  removeDir,
-  sleep,
-  startApache,
-  startCaddy,
-  startHaproxy,
-  startNginx,
-} from './diagnose-helpers/harness.js';
+import type { FaultBackend } from './diagnose-corpus/backend.js';
+import { CORPUS_PROXIES as PROXIES, runCorpusScenario } from './diagnose-corpus/run.js';
+import { SCENARIOS, type Scenario, type Sent } from './diagnose-corpus/scenarios.js';
+import { removeDir } from './diagnose-helpers/harness.js';
 import { hasBinary, requireBinaries } from './support/binaries.js';
 
 /**
@@ -41,53 +20,6 @@ import { hasBinary, requireBinaries } from './support/binaries.js';
  * KAP_CORPUS_PROXIES=nginx,node runs some proxies only (the docs table check then fails);
  * KAP_CORPUS_KEEP_DIRS=1 keeps each run's logs in the temp directory.
  */
-
-type Start = (dir: string, options: ProxyOptions) => Promise<ProxyInstance>;
-const PROXIES: ReadonlyArray<{
-  name: string;
-  start: Start;
-  args: string[];
-  method: string;
-  /** The program it needs (skipped with the reason when missing). */
-  need?: string;
-}> = [
-  {
-    name: 'nginx',
-    start: startNginx,
-    args: ['--nginx-log-format', NGINX_LOG_FORMAT],
-    method: 'GET',
-    need: 'nginx',
-  },
-  { name: 'haproxy', start: startHaproxy, args: [], method: 'GET', need: 'haproxy' },
-  // Go's transport replays a GET whose reused connection failed: the race shows on POST only.
-  { name: 'caddy', start: startCaddy, args: [], method: 'POST', need: 'caddy' },
-  { name: 'node', start: startNodeProxy, args: [], method: 'GET' },
-  // Apache has no retry of a failed reused connection for GET: the race shows on GET.
-  {
-    name: 'apache',
-    start: startApache,
-    args: ['--nginx-log-format', APACHE_AS_NGINX_LOG_FORMAT],
-    method: 'GET',
-    need: 'apache2|httpd',
-  },
-].filter(
-  (p) => !process.env.KAP_CORPUS_PROXIES || process.env.KAP_CORPUS_PROXIES.split(',').includes(p.name),
-);
-
-/** The lab's embedded Node proxy (its adapter and process group), retries off, a 10 s pool idle timeout. */
-async function startNodeProxy(dir: string, options: ProxyOptions): Promise<ProxyInstance> {
-  const group = new ProcessGroup();
-  const running = await LAB_PROXIES.node.start({
-    group,
-    bin: process.execPath,
-    dir,
-    upstreamPort: options.upstreamPort,
-    idleMs: 10_000,
-    retry: options.retry ?? false,
-    name: 'node-proxy',
-  });
-  return { port: running.port, dir, logs: [running.logFiles[0]!], stop: () => group.stopAll() };
-}
 
 interface Row {
   readonly scenario: string;
@@ -108,33 +40,9 @@ async function runScenario(
   scenario: Scenario,
   proxy: (typeof PROXIES)[number],
 ): Promise<{ sent: Sent[]; backend: FaultBackend; diagnosis: Record<string, any>; code: number | null }> {
-  const dir = makeTempDir(`kap-corpus-${scenario.id}-${proxy.name}-`);
-  dirs.push(dir);
-  const backend = await startFaultBackend({
-    keepAliveMs: KEEPALIVE_MS,
-    closeLagMs: CLOSE_LAG_MS,
-    logFile: join(dir, 'backend.jsonl'),
-    closeEvery: scenario.closeEvery,
-  });
-  try {
-    const upstreamPort = scenario.down ? await freePort() : backend.port;
-    const instance = await proxy.start(dir, {
-      upstreamPort,
-      retry: scenario.retry,
-      readTimeoutMs: scenario.readTimeoutMs,
-    });
-    let sent: Sent[];
-    try {
-      sent = await scenario.drive({ port: instance.port, backend, method: proxy.method });
-      await sleep(150); // let the proxy flush its log lines
-    } finally {
-      await instance.stop();
-    }
-    const result = await runCli(['diagnose', ...instance.logs, '--json', '--no-progress', ...proxy.args]);
-    return { sent, backend, diagnosis: parseJson(result), code: result.code };
-  } finally {
-    await backend.close();
-  }
+  const { sent, backend, logs } = await runCorpusScenario(scenario, proxy, dirs);
+  const result = await runCli(['diagnose', ...logs, '--json', '--no-progress', ...proxy.args]);
+  return { sent, backend, diagnosis: parseJson(result), code: result.code };
 }
 
 /** The proxies that run here: a program that is not installed is skipped (the embedded proxy always runs). */

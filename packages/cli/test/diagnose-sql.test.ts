@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { parseJson, runCli } from './cli-helpers.js';
+import { runCli } from './cli-helpers.js';
+import { comparable, sqlParity } from './diagnose-helpers/sql-parity.js';
 
 /**
  * `--emit-sql duckdb` run by embedded DuckDB (loaded lazily) over the same ALB files, its result
@@ -31,75 +32,8 @@ before(() => {
 
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs the emitted statements; the last one's result is written with DuckDB's COPY (CSV or JSON). */
-async function runDuckdb(sql: string, out: string, format: 'csv' | 'json'): Promise<void> {
-  const { DuckDBInstance } = await import('@duckdb/node-api');
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    const statements = sql
-      .split(/;\s*\n/)
-      .map((s) => s.trim().replace(/;$/, ''))
-      .filter((s) => s.replace(/--.*$/gm, '').trim() !== '');
-    for (const s of statements.slice(0, -1)) await connection.run(s);
-    const options = format === 'csv' ? 'FORMAT csv, HEADER' : 'FORMAT json';
-    await connection.run(`COPY (${statements[statements.length - 1]!}) TO '${out}' (${options})`);
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
-
-/**
- * The report without what only the streaming engine can have: inputs, example lines, the join, and
- * malformed lines (the SQL table drops them, so `lines` is the request count and the
- * `malformed-lines` finding is absent). Rows with equal counts are listed in file order by the
- * streaming engine and in key order from SQL (no file order there): compared in key order.
- */
-function comparable(report: Record<string, any>): Record<string, unknown> {
-  const {
-    inputs: _inputs,
-    examples: _examples,
-    join: _join,
-    malformedSamples: _samples,
-    malformedLines: _malformed,
-    lines: _lines,
-    formats: _formats,
-    ...rest
-  } = report;
-  const byKey = <T>(rows: T[], key: (r: T) => string, n: (r: T) => number) =>
-    [...rows].sort((a, b) => n(b) - n(a) || key(a).localeCompare(key(b)));
-  return {
-    ...rest,
-    counts: byKey(
-      report.counts as Array<Record<string, unknown>>,
-      (r) => `${r.generator}|${r.status}|${r.cause}`,
-      (r) => r.count as number,
-    ),
-    idleGaps: {
-      buckets: report.idleGaps.buckets,
-      perTarget: byKey(
-        report.idleGaps.perTarget as Array<{ target: string; buckets: Array<{ requests: number }> }>,
-        (t) => t.target,
-        (t) => t.buckets.reduce((s, b) => s + b.requests, 0),
-      ),
-    },
-    reasons: (report.reasons as Array<Record<string, unknown>>)
-      .filter((r) => r.code !== 'malformed-lines')
-      .map(({ examples: _e, ...r }) => r),
-  };
-}
-
-async function parity(inputs: string[], name: string, format: 'csv' | 'json') {
-  const engine = await runCli(['diagnose', ...inputs, '--json']);
-  assert.ok(engine.code === 0 || engine.code === 1, engine.stderr);
-  const sql = await runCli(['diagnose', '--emit-sql', 'duckdb', ...inputs]);
-  assert.equal(sql.code, 0, sql.stderr);
-  const result = join(dir, `${name}.${format}`);
-  await runDuckdb(sql.stdout, result, format);
-  const fromSql = await runCli(['diagnose', '--from-sql-result', result, '--json']);
-  assert.equal(fromSql.code, engine.code, fromSql.stderr);
-  return { engine: parseJson(engine), fromSql: parseJson(fromSql), result };
+async function parity(inputs: string[], name: string, format: 'csv' | 'json', args: string[] = []) {
+  return sqlParity(inputs, args, { dir, name, format });
 }
 
 describe('diagnose --emit-sql duckdb / --from-sql-result', () => {
@@ -149,6 +83,14 @@ describe('diagnose --emit-sql duckdb / --from-sql-result', () => {
     const empty = await runCli(['diagnose', '--from-sql-result', bad]);
     assert.equal(empty.code, 2);
     assert.match(empty.stderr, /no request/);
+    writeFileSync(bad, 'section,k,i,a,b,c,d\ntotal,haproxy,,10,1,2,0\nflag,bogus,,1,,,\n');
+    const flag = await runCli(['diagnose', '--from-sql-result', bad]);
+    assert.equal(flag.code, 2);
+    assert.match(flag.stderr, /bad\.csv:3: flag "bogus" is not retried\|mid-response\|outside-window/);
+    writeFileSync(bad, 'section,k,i,a,b,c,d\ntotal,Not A Format!,,10,1,2,0\n');
+    const format = await runCli(['diagnose', '--from-sql-result', bad]);
+    assert.equal(format.code, 2);
+    assert.match(format.stderr, /bad\.csv:2: k is not a format id/);
     // The window belongs to the query: given here it would be silently ignored, so it is refused.
     const windowed = await runCli(['diagnose', '--from-sql-result', bad, '--since', '2026-01-01']);
     assert.equal(windowed.code, 2);

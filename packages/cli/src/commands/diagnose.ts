@@ -1,14 +1,15 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
-  albClassificationSql,
   type Diagnosis,
   diagnose,
+  findSqlFormat,
   KeepaliveParityError,
   LOG_FORMATS,
   parseSqlResult,
   partialFromSqlRows,
   SQL_FLAVOURS,
+  SQL_FORMATS,
   type SqlFlavour,
 } from '@keepalive-parity/core';
 import { parseCommandArgs } from '../args.js';
@@ -85,13 +86,16 @@ Options:
   --json                    one JSON document on stdout
   --html FILE               also write a self-contained HTML report with charts
   --emit-sql athena|trino|duckdb
-                            print the whole ALB analysis as SQL (classification, idle gap per
-                            target with window functions, per minute; over AWS's documented
-                            alb_access_logs table; for duckdb, a view over the INPUT files) and exit
+                            print the whole analysis as SQL (classification, idle gap per target
+                            with window functions, per minute) and exit. --format picks the log:
+${SQL_FORMATS.map((f) => `                              ${f.id.padEnd(15)}${f.summary}`).join('\n')}
+                            (default alb; --nginx-log-format alone means nginx-custom). ALB reads
+                            AWS's alb_access_logs table, the others a table of one string column
+                            "line"; for duckdb, a view over the INPUT files (plain text for proxies)
   --from-sql-result FILE    the report and verdict from that query's result (CSV or JSON as the
-                            engine wrote it); no INPUT. ALB only; no example lines, malformed-line
-                            counts or per-request join (SQL cannot carry them; see docs/diagnose.md)
-  --table NAME              table name for --emit-sql (default alb_access_logs)
+                            engine wrote it); no INPUT. No example lines, malformed-line counts or
+                            per-request join with error logs (SQL cannot carry them; docs/diagnose.md)
+  --table NAME              table name for --emit-sql (default per format, e.g. alb_access_logs)
   --no-progress             no progress bar (it is shown on stderr only when stderr is a terminal)
   --period 60s|5m           Prometheus step (default 60s); CloudWatch uses 1 min, 5 min past 15 days
   --endpoint-url URL        AWS API endpoint for cloudwatch: (else AWS_ENDPOINT_URL_CLOUDWATCH)
@@ -106,6 +110,7 @@ Examples:
     --nginx-log-format '$remote_addr [$time_local] "$request" $status $upstream_addr $upstream_status $upstream_connect_time $request_time'
   keepalive-parity diagnose s3://my-logs/AWSLogs/123456789012/elasticloadbalancing/eu-west-1/ --since 2026-01-30 --until 2026-01-31 --json
   keepalive-parity diagnose --emit-sql athena
+  keepalive-parity diagnose --emit-sql duckdb --format haproxy haproxy.log > q.sql
   keepalive-parity diagnose 'prom:http://prometheus:9090#{job="haproxy"}' --since 2026-01-30T00:00:00Z --until 2026-01-31T00:00:00Z
   keepalive-parity diagnose cloudwatch:alb:my-alb --html report.html
   keepalive-parity diagnose cloudwatch:elb:my-classic-elb alb-logs/
@@ -125,9 +130,20 @@ Examples:
           },
         );
       }
+      const format = findSqlFormat(values.format, values['nginx-log-format']);
+      const gz = positionals.find((p) => p.endsWith('.gz'));
+      if (flavour === 'duckdb' && format.id !== 'alb' && gz !== undefined) {
+        // The view reads text logs with read_text, which does not decompress.
+        throw new KeepaliveParityError(
+          'KAP_USAGE',
+          `--emit-sql duckdb --format ${format.id} reads plain text files (DuckDB read_text does not decompress): gunzip ${gz} first`,
+          { field: '--emit-sql', file: gz },
+        );
+      }
       context.stdout.write(
-        albClassificationSql({
+        format.sql({
           flavour,
+          nginxLogFormat: values['nginx-log-format'],
           table: values.table,
           paths: positionals.length > 0 ? positionals : undefined,
           sinceIso: sinceMs !== undefined ? new Date(sinceMs).toISOString() : undefined,
@@ -146,7 +162,7 @@ Examples:
           },
         );
       }
-      const ignored = ['since', 'until', 'format', 'jobs', 'table'].filter(
+      const ignored = ['since', 'until', 'format', 'nginx-log-format', 'jobs', 'table'].filter(
         (flag) => values[flag as keyof typeof values] !== undefined,
       );
       if (ignored.length > 0) {
@@ -172,7 +188,7 @@ Examples:
           format: 'sql-result',
           bytes: Buffer.byteLength(text),
           lines: diagnosis.requests,
-          note: 'aggregates from the --emit-sql query (ALB); no example lines, malformed-line counts or per-request join',
+          note: `aggregates from the --emit-sql query (${diagnosis.formats.map((f) => f.id).join(', ')}); no example lines, malformed-line counts or per-request join`,
         },
       ];
       return report(diagnosis, inputs, false, values, context);

@@ -6,13 +6,15 @@ import { emptyPartial, GAP_BUCKET_EDGES_MS, type GapBucketCounts, type PartialAn
  * wrote it (CSV with a header row, a JSON array of objects, or JSON lines), turned back into the
  * streaming engine's aggregates (`PartialAnalysis`) so that the same `diagnose()` and verdict
  * registry decide. What SQL cannot carry stays empty and is said so: example lines (no line numbers),
- * malformed-line counts (the table drops them), the per-request join (no proxy error logs).
+ * malformed-line counts (the table drops them), the per-request join with error logs (they have no
+ * SQL form). The result names its format (the `total` row's `k`), so the format-aware rules (HAProxy's
+ * silence on a reused client connection) read it as the streaming engine would.
  */
 
 export type SqlResultRow = Readonly<Record<string, string | number | null>>;
 
 const COLUMNS = ['section', 'k', 'i', 'a', 'b', 'c', 'd'] as const;
-const SECTIONS = new Set(['total', 'status', 'count5xx', 'minute', 'gap', 'fine']);
+const SECTIONS = new Set(['total', 'status', 'count5xx', 'minute', 'gap', 'fine', 'phase', 'flag']);
 
 function invalid(file: string, line: number, message: string, field?: string): KeepaliveParityError {
   return new KeepaliveParityError('KAP_INPUT_INVALID', `${file}:${line}: ${message}`, { file, line, field });
@@ -126,6 +128,15 @@ function integer(row: SqlResultRow, column: string, file: string, line: number):
   return n;
 }
 
+/** A time in epoch ms: an integer, or a fraction where the log's clock has one (Caddy's `ts`). */
+function time(row: SqlResultRow, column: string, file: string, line: number): number {
+  const value = row[column];
+  const n = typeof value === 'number' ? value : Number(value ?? Number.NaN);
+  if (!Number.isFinite(n))
+    throw invalid(file, line, `column ${column} is not a time in epoch ms: ${JSON.stringify(value)}`, column);
+  return n;
+}
+
 function text(row: SqlResultRow, column: string, file: string, line: number): string {
   const value = row[column];
   if (value === null || value === undefined || value === '')
@@ -133,13 +144,17 @@ function text(row: SqlResultRow, column: string, file: string, line: number): st
   return String(value);
 }
 
-/** The aggregates the analysis query's rows describe (ALB access logs, format id `alb`). */
+/**
+ * The aggregates the analysis query's rows describe; the format id is the `total` row's `k` (`alb`
+ * when empty: results of the first, ALB-only query).
+ */
 export function partialFromSqlRows(
   rows: ReadonlyArray<{ line: number; row: SqlResultRow }>,
   file: string,
 ): PartialAnalysis {
   const p = emptyPartial();
   let totals = 0;
+  let formatId = 'alb';
   const buckets = () => p.gapBuckets.map(() => [0, 0, 0] as GapBucketCounts);
   for (const { line, row } of rows) {
     const section = String(row.section ?? '');
@@ -152,10 +167,16 @@ export function partialFromSqlRows(
       );
     if (section === 'total') {
       totals++;
+      const k = row.k;
+      if (k !== null && k !== undefined && k !== '') {
+        if (!/^[a-z0-9-]+$/.test(String(k)))
+          throw invalid(file, line, `k is not a format id: ${JSON.stringify(k)}`, 'k');
+        formatId = String(k);
+      }
       p.requests = count(row, 'a', file, line);
       if (p.requests > 0) {
-        p.firstTimeMs = integer(row, 'b', file, line);
-        p.lastTimeMs = integer(row, 'c', file, line);
+        p.firstTimeMs = time(row, 'b', file, line);
+        p.lastTimeMs = time(row, 'c', file, line);
       }
       p.outOfScopeLb5xx = count(row, 'd', file, line);
     } else if (section === 'status') {
@@ -189,6 +210,20 @@ export function partialFromSqlRows(
         perTarget[bucket]![j]! += values[j]!;
         p.gapBuckets[bucket]![j]! += values[j]!;
       }
+    } else if (section === 'phase') {
+      p.phases[text(row, 'k', file, line)] = count(row, 'a', file, line);
+    } else if (section === 'flag') {
+      const flag = text(row, 'k', file, line);
+      if (flag === 'retried') p.retriedUpstreamErrors = count(row, 'a', file, line);
+      else if (flag === 'mid-response') p.midResponseRequests = count(row, 'a', file, line);
+      else if (flag === 'outside-window') p.outsideWindow = count(row, 'a', file, line);
+      else
+        throw invalid(
+          file,
+          line,
+          `flag ${JSON.stringify(flag)} is not retried|mid-response|outside-window`,
+          'k',
+        );
     } else {
       const kind = text(row, 'k', file, line);
       const histogram =
@@ -208,7 +243,7 @@ export function partialFromSqlRows(
   if (p.requests === 0)
     throw invalid(file, 1, 'the query counted no request: never a verdict on nothing', 'a');
   p.lines = p.requests;
-  p.formats.alb = p.requests;
-  p.requestFormats.alb = p.requests;
+  p.formats[formatId] = p.requests;
+  p.requestFormats[formatId] = p.requests;
   return p;
 }
