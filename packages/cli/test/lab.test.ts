@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
+import { listenerOwnedBy, waitListening } from '../src/lab/net-util.js';
 import { PROXIES } from '../src/lab/proxies.js';
 import { renderLab } from '../src/lab/report.js';
 import { planScenarios } from '../src/lab/run.js';
@@ -137,5 +142,34 @@ describe('lab report', () => {
     );
     assert.match(text, /2 of 3 requests got a 502 from nginx, and the backend's handler ran 0 times/);
     assert.match(text, /widens the window on purpose/);
+  });
+});
+
+describe('start-up of the servers the lab runs', () => {
+  // Linux only: the ownership check reads /proc; elsewhere it cannot tell and trusts the connect.
+  const procSkip = existsSync('/proc/net/tcp') ? false : 'no /proc/net/tcp on this system';
+
+  test('a listener is owned by the process that holds its socket, not by another one', {
+    skip: procSkip,
+  }, async () => {
+    const server = createServer().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 10000)'], { stdio: 'ignore' });
+    try {
+      assert.equal(listenerOwnedBy(port, process.pid), true);
+      assert.equal(listenerOwnedBy(port, child.pid!), false);
+      // Another program took the port: the connect succeeds, but that is not our process listening,
+      // so waitListening keeps waiting (here until its deadline; a server whose bind failed exits).
+      let exited = false;
+      child.once('exit', () => {
+        exited = true;
+      });
+      assert.equal(await waitListening(port, { pid: child.pid!, hasExited: () => exited }, 300), false);
+      assert.equal(await waitListening(port, { pid: process.pid, hasExited: () => false }, 300), true);
+    } finally {
+      child.kill();
+      server.close();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import * as net from 'node:net';
 import { monotonicMs, sleep } from './clock.js';
 import { LabSetupError } from './errors.js';
@@ -29,20 +29,102 @@ function tryConnect(port: number): Promise<boolean> {
   });
 }
 
+/** Linux: inodes of the TCP sockets in LISTEN state on `port` (any local address); null without /proc. */
+function listeningInodes(port: number): Set<string> | null {
+  const suffix = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const inodes = new Set<string>();
+  let read = false;
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    read = true;
+    // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ...; st 0A = LISTEN
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length > 9 && f[3] === '0A' && f[1]!.endsWith(suffix)) inodes.add(f[9]!);
+    }
+  }
+  return read ? inodes : null;
+}
+
+/** Linux: `root` and every process descended from it (from /proc/PID/stat's parent pid). */
+function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // pid (comm) state ppid ...: comm may hold spaces and parentheses, so split after the last ')'
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(name));
+      children.set(ppid, list);
+    } catch {
+      // exited while we looked
+    }
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length && tree.length < 10_000; i++) tree.push(...(children.get(tree[i]!) ?? []));
+  return tree;
+}
+
 /**
- * Waits until 127.0.0.1:`port` accepts connections; false if the process exits or time runs out.
- * `process` null: a process started elsewhere, only the port is watched.
+ * Whether the socket listening on 127.0.0.1:`port` belongs to `pid` or one of its children (Linux,
+ * from /proc); undefined where /proc cannot tell. A free port picked by binding port 0 can be taken
+ * by another program before ours binds it: a connect then succeeds, but to the other program, and
+ * ours fails to bind and exits a moment later (seen with a second test suite running).
+ */
+export function listenerOwnedBy(port: number, pid: number): boolean | undefined {
+  const inodes = listeningInodes(port);
+  if (inodes === null) return undefined;
+  if (inodes.size === 0) return false;
+  try {
+    for (const p of processTree(pid)) {
+      let fds: string[];
+      try {
+        fds = readdirSync(`/proc/${p}/fd`);
+      } catch {
+        continue;
+      }
+      for (const fd of fds) {
+        try {
+          const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${p}/fd/${fd}`))?.[1];
+          if (inode !== undefined && inodes.has(inode)) return true;
+        } catch {
+          // closed while we looked
+        }
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  return false;
+}
+
+/**
+ * Waits until 127.0.0.1:`port` accepts connections from `process`; false if the process exits or
+ * time runs out. Where /proc tells (Linux), a listener that is not `process`'s (another program
+ * took the port first) does not count. `process` null: a process started elsewhere, only the port
+ * is watched.
  */
 export async function waitListening(
   port: number,
-  process: Pick<ManagedProcess, 'hasExited'> | null,
+  process: (Pick<ManagedProcess, 'hasExited'> & { readonly pid?: number }) | null,
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<boolean> {
   const deadline = monotonicMs() + timeoutMs;
   while (monotonicMs() < deadline) {
     if (process?.hasExited()) return false;
-    if (await tryConnect(port)) return !process?.hasExited();
+    if (await tryConnect(port)) {
+      if (process?.hasExited()) return false;
+      if (process?.pid === undefined || listenerOwnedBy(port, process.pid) !== false) return true;
+      // Someone else listens there: ours will exit when its bind fails (and a new port is tried).
+    }
     await sleep(25, signal);
   }
   return false;

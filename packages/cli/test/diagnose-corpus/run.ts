@@ -8,12 +8,12 @@ import {
   NGINX_LOG_FORMAT,
   type ProxyInstance,
   type ProxyOptions,
-  sleep,
   startApache,
   startCaddy,
   startHaproxy,
   startNginx,
 } from '../diagnose-helpers/harness.js';
+import { waitForLogLines } from '../support/logs.js';
 import { type FaultBackend, startFaultBackend } from './backend.js';
 import { CLOSE_LAG_MS, KEEPALIVE_MS, type Scenario, type Sent } from './scenarios.js';
 
@@ -113,7 +113,8 @@ export async function runCorpusScenario(
     let sent: Sent[];
     try {
       sent = await scenario.drive({ port: instance.port, backend, method: proxy.method });
-      await sleep(150); // let the proxy flush its log lines
+      // Every request has its access-log line before the proxy is stopped (logs[0]: the access log).
+      await waitForLogLines(instance.logs[0]!, sent.length);
     } finally {
       await instance.stop();
     }

@@ -238,6 +238,8 @@ http {
 
 export function startHaproxy(dir: string, options: ProxyOptions): Promise<ProxyInstance> {
   const config = (port: number) => `global
+  # A port another program holds is a bind error, not a shared listener (SO_REUSEPORT).
+  noreuseport
   log stdout format raw local0
 defaults
   mode http

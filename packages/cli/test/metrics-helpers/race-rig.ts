@@ -167,6 +167,8 @@ export async function startRig(proxy: 'haproxy' | 'nginx', withPrometheus: boole
       (port) => {
         if (proxy === 'haproxy') {
           const conf = `global
+  # A port another program holds is a bind error, not a shared listener (SO_REUSEPORT).
+  noreuseport
   maxconn 256
   log stdout format raw local0 info
 defaults
