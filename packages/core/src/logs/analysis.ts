@@ -204,10 +204,20 @@ export function fineLowerMs(index: number): number {
   return 2 ** (index / FINE_PER_OCTAVE) - 1;
 }
 
+/** Constant keys (a template string per line would make a new string to hash for every request). */
+const STATUS_CLASSES = ['other', '1xx', '2xx', '3xx', '4xx', '5xx'] as const;
+
 function statusClass(status: number | null): string {
   if (status === null) return 'none';
   const c = Math.floor(status / 100);
-  return c >= 1 && c <= 5 ? `${c}xx` : 'other';
+  return c >= 1 && c <= 5 ? STATUS_CLASSES[c]! : 'other';
+}
+
+/** Per target of the current input: when its last request finished (ms) and its gap buckets. */
+interface GapState {
+  finish: number;
+  /** `targetGaps` entry (resolved on the target's first gap; `(other)` past MAX_TARGETS). */
+  buckets: GapBucketCounts[] | null;
 }
 
 /**
@@ -227,8 +237,8 @@ export class LogAnalyzer {
   private readonly p: PartialAnalysis = emptyPartial();
   private file = '';
   private format: LogFormat | null = null;
-  /** target → when the last request to it finished (ms); reset per input. */
-  private lastFinish = new Map<string, number>();
+  /** target → when the last request to it finished, and its buckets; reset per input. */
+  private lastFinish = new Map<string, GapState>();
   private readonly sinceMs: number;
   private readonly untilMs: number;
 
@@ -264,7 +274,7 @@ export class LogAnalyzer {
     if (line.length === 0) return;
     const format = this.format!;
     this.p.lines++;
-    this.p.formats[format.id] = (this.p.formats[format.id] ?? 0) + 1;
+    this.inputLines++;
     const result = format.parseLine(line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line);
     if (result === null) {
       this.p.skippedLines++;
@@ -418,47 +428,69 @@ export class LogAnalyzer {
     const gapTarget = r.target ?? (this.format?.gapsWithoutTarget ? ALL_UPSTREAMS : undefined);
     if (gapTarget !== undefined) {
       const startMs = r.timeMs - (r.requestMs ?? 0);
-      const previous = this.lastFinish.get(gapTarget);
-      if (previous !== undefined) {
-        gapMs = startMs - previous;
+      // One map lookup per request: the state holds both the last finish and the target's buckets.
+      const state = this.lastFinish.get(gapTarget);
+      if (state !== undefined) {
+        gapMs = startMs - state.finish;
         const bucket = gapBucketIndex(gapMs);
+        const lb5xx = is5xx && r.generator === 'lb';
         const counts = p.gapBuckets[bucket]!;
         counts[0]++;
         if (race) counts[1]++;
-        if (is5xx && r.generator === 'lb') counts[2]++;
-        let perTarget = p.targetGaps[gapTarget];
-        if (perTarget === undefined) {
-          const key = Object.keys(p.targetGaps).length < MAX_TARGETS ? detach(gapTarget) : '(other)';
-          perTarget = p.targetGaps[key];
-          if (perTarget === undefined) {
-            perTarget = p.gapBuckets.map(() => [0, 0, 0] as GapBucketCounts);
-            p.targetGaps[key] = perTarget;
-          }
+        if (lb5xx) counts[2]++;
+        let perTarget = state.buckets;
+        if (perTarget === null) {
+          perTarget = this.targetBuckets(gapTarget);
+          state.buckets = perTarget;
         }
         const t = perTarget[bucket]!;
         t[0]++;
         if (race) t[1]++;
-        if (is5xx && r.generator === 'lb') t[2]++;
+        if (lb5xx) t[2]++;
         if (gapMs >= 0) {
           const fi = fineIndex(gapMs);
           p.allGapFine[fi] = (p.allGapFine[fi] ?? 0) + 1;
           if (race) p.raceGapFine[fi] = (p.raceGapFine[fi] ?? 0) + 1;
           else if (is5xx && r.generator === 'target') p.targetGapFine[fi] = (p.targetGapFine[fi] ?? 0) + 1;
         }
+        if (r.timeMs > state.finish) state.finish = r.timeMs;
+      } else {
+        if (this.lastFinish.size >= MAX_GAP_STATE_TARGETS) this.lastFinish.clear();
+        this.lastFinish.set(detach(gapTarget), { finish: r.timeMs, buckets: null });
       }
-      if (this.lastFinish.size >= MAX_GAP_STATE_TARGETS && previous === undefined) this.lastFinish.clear();
-      if (previous === undefined) this.lastFinish.set(detach(gapTarget), r.timeMs);
-      else if (r.timeMs > previous) this.lastFinish.set(gapTarget, r.timeMs);
     }
     if ((is5xx && r.generator !== 'target') || r.retriedUpstreamError) this.keepForJoin(r, lineNumber, gapMs);
+  }
+
+  /** The `targetGaps` entry of a target (`(other)` once MAX_TARGETS targets have one). */
+  private targetBuckets(target: string): GapBucketCounts[] {
+    const p = this.p;
+    let perTarget = p.targetGaps[target];
+    if (perTarget === undefined) {
+      const key = Object.keys(p.targetGaps).length < MAX_TARGETS ? detach(target) : '(other)';
+      perTarget = p.targetGaps[key];
+      if (perTarget === undefined) {
+        perTarget = p.gapBuckets.map(() => [0, 0, 0] as GapBucketCounts);
+        p.targetGaps[key] = perTarget;
+      }
+    }
+    return perTarget;
   }
 
   /** Requests of the current input, added to `requestFormats` when the input changes or ends. */
   private inputRequests = 0;
 
+  /** Lines of the current input, added to `formats` when the input changes or ends. */
+  private inputLines = 0;
+
   private flushInputRequests(): void {
-    if (this.inputRequests === 0 || this.format === null) return;
+    if (this.format === null) return;
     const fid = this.format.id;
+    if (this.inputLines > 0) {
+      this.p.formats[fid] = (this.p.formats[fid] ?? 0) + this.inputLines;
+      this.inputLines = 0;
+    }
+    if (this.inputRequests === 0) return;
     this.p.requestFormats[fid] = (this.p.requestFormats[fid] ?? 0) + this.inputRequests;
     this.inputRequests = 0;
   }
