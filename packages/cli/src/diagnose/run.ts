@@ -15,6 +15,7 @@ import {
 } from '@keepalive-parity/core';
 import type { CliContext } from '../context.js';
 import { chooseFormat, type FormatOptions } from './formats.js';
+import { GZIP_SPLIT_BYTES } from './gzip-blocks.js';
 import { expandInputs, type InputSpec } from './inputs.js';
 import { isGzip, readLines } from './lines.js';
 import { runTasks } from './pool.js';
@@ -244,6 +245,13 @@ export async function analyze(
     }
   }
 
+  // One large .gz alone: its blocks of lines are spread over the workers (a folder of them is
+  // spread one file per task).
+  const gzipSplitBytes = Number(process.env.KEEPALIVE_PARITY_DIAGNOSE_GZIP_SPLIT_BYTES) || GZIP_SPLIT_BYTES;
+  const onlyFile = tasks.length === 1 ? files.find((f) => f.path === tasks[0]!.path) : undefined;
+  if (jobs > 1 && tasks[0]?.gzip === true && onlyFile !== undefined && onlyFile.size >= gzipSplitBytes) {
+    tasks[0] = { ...tasks[0], gzipBlocks: true };
+  }
   const { results, failures } = await runTasks(tasks, jobs, (b) => progress.add(b), context.signal);
   const lineOffsets = new Map<number, number>();
   const summaryLines = new Map<number, number>();

@@ -15,6 +15,8 @@ export interface FileTask {
   readonly end?: number;
   readonly formatOptions: FormatOptions;
   readonly window?: TimeWindow;
+  /** A large .gz read alone: decompressed by the pool, its blocks of lines parsed by all workers. */
+  readonly gzipBlocks?: boolean;
 }
 
 export interface TimeWindow {

@@ -185,13 +185,13 @@ function msecAt(line: string, start: number, end: number): number {
   if (dot > start && dot - start <= 12 && line.charCodeAt(dot) === 46) {
     let v = 0;
     let k = start;
-    for (; k < end; k++) {
-      if (k === dot) continue;
+    for (; k < dot; k++) {
       const c = line.charCodeAt(k) - 48;
       if (c < 0 || c > 9) break;
       v = v * 10 + c;
     }
-    if (k === end) return v;
+    const frac = smallIntAt(line, dot + 1, end);
+    if (k === dot && frac >= 0) return v * 1000 + frac;
   }
   return Math.round(Number(line.slice(start, end)) * 1000);
 }
