@@ -11,7 +11,10 @@ import fc from 'fast-check';
 import { readLines, sinkBlockLines } from '../src/diagnose/lines.js';
 import { parseJson, runCli } from './cli-helpers.js';
 
-/** One large .gz read as blocks of lines by several workers: the same lines, counts and line numbers. */
+/**
+ * One large .gz read as blocks of lines by several workers, and a plain file read in byte ranges: the
+ * same lines, counts, line numbers and idle gaps as one thread.
+ */
 
 const GENERATOR = fileURLToPath(new URL('../../../bench/diagnose-throughput/generate.mjs', import.meta.url));
 let dir: string;
@@ -72,6 +75,9 @@ describe('diagnose: one .gz in blocks', () => {
     assert.deepEqual(two.counts, one.counts);
     assert.deepEqual(two.statusClasses, one.statusClasses);
     assert.equal(two.verdict, one.verdict);
+    // The first request to each target in a block gets its gap at the merge: the same idle gaps.
+    assert.deepEqual(two.idleGaps, one.idleGaps);
+    assert.deepEqual(two.keepAliveEstimate, one.keepAliveEstimate);
     assert.deepEqual(
       two.examples.map((e: Record<string, unknown>) => `${e.key}@${e.line}`),
       one.examples.map((e: Record<string, unknown>) => `${e.key}@${e.line}`),
@@ -79,6 +85,15 @@ describe('diagnose: one .gz in blocks', () => {
     // Each example's line number points at that very line of the file.
     const lines = readFileSync(plain, 'utf8').split('\n');
     for (const e of two.examples) assert.equal(lines[e.line - 1]!.slice(0, 200), e.text.slice(0, 200));
+  });
+
+  it('byte ranges of a plain file give the idle gaps of one thread', async () => {
+    const ranges = { KEEPALIVE_PARITY_DIAGNOSE_RANGE_BYTES: '200000' };
+    const one = parseJson(await runCli(['diagnose', plain, '--json', '--jobs', '1'], { env: ranges }));
+    const two = parseJson(await runCli(['diagnose', plain, '--json', '--jobs', '2'], { env: ranges }));
+    assert.ok(one.idleGaps.buckets.some((b: Record<string, number>) => b.requests > 0));
+    assert.deepEqual(two.idleGaps, one.idleGaps);
+    assert.deepEqual(two.keepAliveEstimate, one.keepAliveEstimate);
   });
 
   it('a truncated .gz read in blocks says so and keeps every line read before the cut', async () => {

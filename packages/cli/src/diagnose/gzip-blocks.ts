@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import { createGunzip } from 'node:zlib';
 import {
+  closeOpenGaps,
   emptyPartial,
   LogAnalyzer,
   type LogFormat,
@@ -19,8 +20,8 @@ import type { FileTask, TaskResult } from './task.js';
  * times faster than parsing), the output is cut into blocks of whole lines, and each block is
  * transferred (not copied) to the least busy worker, which parses it with its own analyzer. The
  * blocks' partial results are merged in order, their line numbers shifted by the lines before them.
- * As with byte ranges of a plain file, the idle-gap state restarts with each block: the first request
- * to each target in a block has no gap (a few per 4 MiB block).
+ * The first request to each target in a block gets its idle gap at the merge (`closeOpenGaps`), as
+ * with byte ranges of a plain file.
  */
 
 /** Decompressed bytes per block: large enough that a transfer is rare, small enough for the RSS goal. */
@@ -57,7 +58,7 @@ let cachedFormat: { key: string; format: LogFormat } | null = null;
 export function runBlock(m: BlockMessage): BlockResult {
   const key = `${m.formatId}\u0000${JSON.stringify(m.formatOptions)}`;
   if (cachedFormat?.key !== key) cachedFormat = { key, format: formatById(m.formatId, m.formatOptions) };
-  const analyzer = new LogAnalyzer(m.window);
+  const analyzer = new LogAnalyzer({ ...m.window, deferFirstGaps: true });
   analyzer.beginInput(m.name, cachedFormat.format);
   const block = Buffer.from(m.block.buffer, m.block.byteOffset, m.block.byteLength);
   const lines = sinkBlockLines(block, (line, n) => analyzer.addLine(line, n));
@@ -204,10 +205,12 @@ export async function runGzipBlocks(
     await Promise.all(pool.map((s) => s.worker.removeAllListeners('exit').terminate()));
   }
   const partial = emptyPartial();
+  const finishes = new Map<string, number>();
   let lines = 0;
   for (let i = 0; i < seq; i++) {
     const r = done.get(i)!;
     offsetLineNumbers(r.partial, task.name, lines);
+    closeOpenGaps(r.partial, finishes);
     lines += r.lines;
     mergePartials(partial, r.partial);
   }

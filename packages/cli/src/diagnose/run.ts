@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import {
+  closeOpenGaps,
   type Diagnosis,
   diagnose,
   emptyPartial,
@@ -254,12 +255,22 @@ export async function analyze(
   }
   const { results, failures } = await runTasks(tasks, jobs, (b) => progress.add(b), context.signal);
   const lineOffsets = new Map<number, number>();
+  const gapFinishes = new Map<number, Map<string, number>>();
   const summaryLines = new Map<number, number>();
   for (const result of results) {
     const fileIndex = taskFile.get(result.id)!;
     const task = tasks[result.id]!;
     const offset = lineOffsets.get(fileIndex) ?? 0;
-    if (task.start !== undefined) offsetLineNumbers(result.partial, task.name, offset);
+    if (task.start !== undefined) {
+      offsetLineNumbers(result.partial, task.name, offset);
+      // The idle gaps of each range's first requests, against the ranges before it.
+      let finishes = gapFinishes.get(fileIndex);
+      if (finishes === undefined) {
+        finishes = new Map();
+        gapFinishes.set(fileIndex, finishes);
+      }
+      closeOpenGaps(result.partial, finishes);
+    }
     lineOffsets.set(fileIndex, offset + result.lines);
     summaryLines.set(fileIndex, (summaryLines.get(fileIndex) ?? 0) + result.lines);
     mergePartials(merged, result.partial);
