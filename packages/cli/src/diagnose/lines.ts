@@ -34,6 +34,24 @@ export function truncationReason(error: unknown): string {
     : `read failed: ${(error as Error).message}`;
 }
 
+/** Set by `sinkLines`: where the text after its last newline starts. */
+let restStart = 0;
+
+/** Calls `sink` for each newline-ended line of `text`, numbered after `lineNumber`, until `max`; returns the last number. */
+function sinkLines(text: string, lineNumber: number, sink: LineSink, max: number): number {
+  let n = lineNumber;
+  let start = 0;
+  while (n < max) {
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) break;
+    n++;
+    sink(text.slice(start, nl), n);
+    start = nl + 1;
+  }
+  restStart = start;
+  return n;
+}
+
 /**
  * Calls `sink` for each line of a block of whole lines (numbered from 1; a last line without its
  * newline counts when it is not empty, as `readLines` does) and returns how many there were. The
@@ -50,17 +68,10 @@ export function sinkBlockLines(block: Buffer, sink: LineSink): number {
       end = next < 0 ? block.length : next + 1;
     }
     const text = decode(block.subarray(off, end), end - off);
-    let start = 0;
-    for (;;) {
-      const nl = text.indexOf('\n', start);
-      if (nl < 0) break;
+    lineNumber = sinkLines(text, lineNumber, sink, Number.POSITIVE_INFINITY);
+    if (restStart < text.length) {
       lineNumber++;
-      sink(text.slice(start, nl), lineNumber);
-      start = nl + 1;
-    }
-    if (start < text.length) {
-      lineNumber++;
-      sink(text.slice(start), lineNumber);
+      sink(text.slice(restStart), lineNumber);
     }
     off = end;
   }
@@ -141,15 +152,7 @@ export async function readLines(
       }
       const text = decode(chunk, last + 1);
       carry = last + 1 < chunk.length ? Buffer.from(chunk.subarray(last + 1)) : null;
-      let start = 0;
-      for (;;) {
-        const nl = text.indexOf('\n', start);
-        if (nl < 0) break;
-        lineNumber++;
-        sink(text.slice(start, nl), lineNumber);
-        start = nl + 1;
-        if (lineNumber >= max) break;
-      }
+      lineNumber = sinkLines(text, lineNumber, sink, max);
       if (lineNumber >= max) break;
     }
   } catch (error) {

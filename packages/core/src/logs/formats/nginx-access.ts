@@ -1,6 +1,6 @@
 import { KeepaliveParityError } from '../../errors.js';
 import type { CauseCode, Generator, LogFormat, ParseResult } from '../types.js';
-import { fail, intOrNull, ok, parseClfTimeMs, parseIsoMs, secondsToMs } from '../util.js';
+import { fail, intOrNull, ok, parseClfTimeMs, parseIsoMs, secondsToMs, smallIntAt } from '../util.js';
 
 /**
  * nginx access logs in any `log_format`: the format string is compiled into a list of literal
@@ -161,18 +161,6 @@ function isList(line: string, start: number, end: number): boolean {
     }
   }
   return false;
-}
-
-/** `line[start, end)` as an unsigned integer of 1 to 9 digits, or -1 when it is anything else. */
-function smallIntAt(line: string, start: number, end: number): number {
-  if (end <= start || end - start > 9) return -1;
-  let v = 0;
-  for (let k = start; k < end; k++) {
-    const c = line.charCodeAt(k) - 48;
-    if (c < 0 || c > 9) return -1;
-    v = v * 10 + c;
-  }
-  return v;
 }
 
 /**
