@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Differential check of two builds of the core's log parsers: every line of every file is parsed by
-// both, for each format given, and the results (records, failures, and the whole analysis) must be equal.
+// both, for each format given, and the results (records, failures, and the whole analysis) must be equal;
+// a format's lean `parseForAnalysis` must take the same decision (skip, fail with its reason, record).
 // Usage: node bench/diagnose-throughput/differential.mjs OLD_CORE_DIST NEW_CORE_DIST FILE... [--max-lines N]
 //   OLD_CORE_DIST: a copy of packages/core/dist built from the base commit (e.g. `git worktree add`
 //   of it, `npm run build`, then its packages/core/dist). Files are only read.
@@ -74,6 +75,16 @@ for (const file of files) {
         process.exit(1);
       }
       if (a.startsWith('{"ok":true')) parsedOk++;
+      // The analyzer's lean parse (when the format has one) must take the same decision.
+      const lean = newFormats[name].parseForAnalysis?.(line);
+      if (lean !== undefined) {
+        const decision = (r) => (r === null ? 'skip' : r.ok ? 'ok' : `fail: ${r.reason}`);
+        const full = newFormats[name].parseLine(line);
+        if (decision(lean) !== decision(full)) {
+          console.error(`DIFFERENT lean parse ${file}:${n} (${name}): ${decision(lean)} / ${decision(full)}`);
+          process.exit(1);
+        }
+      }
       analyzers[i][0].addLine(line, n);
       analyzers[i][1].addLine(line, n);
     });

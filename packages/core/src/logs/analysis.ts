@@ -355,7 +355,9 @@ export class LogAnalyzer {
     const format = this.format!;
     this.p.lines++;
     this.inputLines++;
-    const result = format.parseLine(line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line);
+    const text = line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
+    const result =
+      format.parseForAnalysis !== undefined ? format.parseForAnalysis(text) : format.parseLine(text);
     if (result === null) {
       this.p.skippedLines++;
       if (format.lineTimeMs !== undefined) {

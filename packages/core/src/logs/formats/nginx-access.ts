@@ -254,8 +254,21 @@ function requestAt(line: string, start: number, end: number): void {
   reqPath = path;
 }
 
-/** Builds a parser for one compiled format. */
-export function nginxAccessParser(compiled: CompiledFormat): (line: string) => ParseResult {
+/** `$server_protocol` from a request line at `line[start, end)` (`splitRequestLine`'s `proto`). */
+function protoAt(line: string, start: number, end: number): string | undefined {
+  if (end === start || (end - start === 1 && line.charCodeAt(start) === 45)) return undefined;
+  const first = line.indexOf(' ', start);
+  if (first < 0 || first >= end) return undefined;
+  const last = line.lastIndexOf(' ', end - 1);
+  return last > first ? line.slice(last + 1, end) : undefined;
+}
+
+/**
+ * Builds a parser for one compiled format. `lean`: the same decisions, but a record with only what
+ * the analyzer reads (`LogFormat.parseForAnalysis`): no method, path, target status or timings it
+ * does not use.
+ */
+export function nginxAccessParser(compiled: CompiledFormat, lean = false): (line: string) => ParseResult {
   const idx = (name: string) => compiled.index.get(name) ?? -1;
   const iStatus = idx('status');
   const iMsec = idx('msec');
@@ -310,10 +323,10 @@ export function nginxAccessParser(compiled: CompiledFormat): (line: string) => P
     else if (iIso >= 0) timeMs = parseIsoMs(line.slice(S[iIso], E[iIso]));
     else if (iLocal >= 0) timeMs = timeLocalAt(line, S[iLocal]!, E[iLocal]!);
     if (Number.isNaN(timeMs)) return fail('no parseable time ($msec, $time_iso8601 or $time_local)');
-    if (iRequest >= 0) requestAt(line, S[iRequest]!, E[iRequest]!);
-    else requestAt(line, 0, 0);
-    const method = iMethod >= 0 ? text(line, iMethod) : reqMethod;
-    const path = iUri >= 0 ? text(line, iUri) : reqPath;
+    if (!lean) {
+      if (iRequest >= 0) requestAt(line, S[iRequest]!, E[iRequest]!);
+      else requestAt(line, 0, 0);
+    }
     // $upstream_status: one value per attempt; earlier attempts that failed mean a retry.
     let lastUpStatusText: string | undefined;
     let attempts = 0;
@@ -333,7 +346,8 @@ export function nginxAccessParser(compiled: CompiledFormat): (line: string) => P
         lastUpStatusText = line.slice(s, e);
       }
     }
-    const lastUpStatus = intOrNull(lastUpStatusText);
+    // The lean record has no target status: it is read only when a 5xx needs it.
+    const lastUpStatus = lean ? null : intOrNull(lastUpStatusText);
     const lastAddr = lastItem(line, iUpAddr);
     const lastUct = lastItem(line, iUct);
     let generator: Generator = 'unknown';
@@ -353,7 +367,7 @@ export function nginxAccessParser(compiled: CompiledFormat): (line: string) => P
         rawCause = 'no live upstreams';
       } else if (headerTime !== undefined) {
         generator = headerTime === '-' ? 'lb' : 'target';
-      } else if (responseLength !== null && lastUpStatus === status) {
+      } else if (responseLength !== null && (lean ? intOrNull(lastUpStatusText) : lastUpStatus) === status) {
         generator = responseLength > 0 ? 'target' : 'lb';
       } else {
         generator = status === 502 || status === 504 ? 'lb' : 'target';
@@ -379,13 +393,14 @@ export function nginxAccessParser(compiled: CompiledFormat): (line: string) => P
     } else {
       generator = 'target';
     }
-    const protocol = iProto >= 0 ? text(line, iProto) : reqProto;
-    let targetProcessingMs: number | null = null;
-    if (iUrt >= 0) {
-      const s = S[iUrt]!;
-      const e = E[iUrt]!;
-      targetProcessingMs = isList(line, s, e) ? secondsToMs(lastItem(line, iUrt)) : secondsAt(line, s, e);
-    }
+    const protocol =
+      iProto >= 0
+        ? text(line, iProto)
+        : lean
+          ? iRequest >= 0
+            ? protoAt(line, S[iRequest]!, E[iRequest]!)
+            : undefined
+          : reqProto;
     let client: string | undefined;
     if (iClient >= 0) {
       // `$remote_addr`, without a log shipper's prefix (`INFO <ts> [container: nginx] 10.0.0.1`).
@@ -395,6 +410,31 @@ export function nginxAccessParser(compiled: CompiledFormat): (line: string) => P
       client = line.slice(space >= s ? space + 1 : s, e);
     }
     const requestId = text(line, iRid);
+    const target = lastAddr !== undefined && lastAddr !== '-' ? lastAddr : undefined;
+    const requestMs = iReqTime >= 0 ? secondsAt(line, S[iReqTime]!, E[iReqTime]!) : null;
+    if (lean) {
+      return ok({
+        timeMs,
+        status,
+        targetStatus: null,
+        generator,
+        cause,
+        target,
+        requestMs,
+        retriedUpstreamError: retriedUpstreamError || undefined,
+        connectionId: text(line, iConn),
+        protocol: protocol === '-' ? undefined : protocol,
+        client,
+        requestLine: text(line, iRequest),
+        requestId: requestId !== '-' ? requestId : undefined,
+      });
+    }
+    let targetProcessingMs: number | null = null;
+    if (iUrt >= 0) {
+      const s = S[iUrt]!;
+      const e = E[iUrt]!;
+      targetProcessingMs = isList(line, s, e) ? secondsToMs(lastItem(line, iUrt)) : secondsAt(line, s, e);
+    }
     return ok({
       timeMs,
       status,
@@ -403,10 +443,10 @@ export function nginxAccessParser(compiled: CompiledFormat): (line: string) => P
       generator,
       cause,
       rawCause,
-      target: lastAddr !== undefined && lastAddr !== '-' ? lastAddr : undefined,
-      method,
-      path,
-      requestMs: iReqTime >= 0 ? secondsAt(line, S[iReqTime]!, E[iReqTime]!) : null,
+      target,
+      method: iMethod >= 0 ? text(line, iMethod) : reqMethod,
+      path: iUri >= 0 ? text(line, iUri) : reqPath,
+      requestMs,
       targetProcessingMs,
       upstreamConnectMs: secondsToMs(lastUct),
       retries: attempts > 1 ? attempts - 1 : undefined,
@@ -427,6 +467,7 @@ export function nginxAccessFormat(format: string, id = 'nginx-custom'): LogForma
   return {
     id,
     summary: `nginx access log, log_format '${format}'`,
+    parseForAnalysis: nginxAccessParser(compiled, true),
     detect: (sample) => {
       let total = 0;
       let hits = 0;
