@@ -94,7 +94,22 @@ export async function runGzipBlocks(
   blockBytes = Number(process.env.KEEPALIVE_PARITY_DIAGNOSE_GZIP_BLOCK_BYTES) || GZIP_BLOCK_BYTES,
 ): Promise<TaskResult> {
   const pool: Array<{ worker: Worker; inFlight: number }> = [];
+  // Results are merged in block order as soon as the next one is in (memory stays bounded).
   const done = new Map<number, Pick<BlockResult, 'partial' | 'lines'>>();
+  const partial = emptyPartial();
+  const finishes = new Map<string, number>();
+  let merged = 0;
+  let lines = 0;
+  const mergeReady = () => {
+    for (let r = done.get(merged); r !== undefined; r = done.get(merged)) {
+      done.delete(merged);
+      offsetLineNumbers(r.partial, task.name, lines);
+      closeOpenGaps(r.partial, finishes);
+      lines += r.lines;
+      mergePartials(partial, r.partial);
+      merged++;
+    }
+  };
   const spares: ArrayBuffer[] = [];
   let failure: Error | null = null;
   let wake: (() => void) | null = null;
@@ -112,6 +127,7 @@ export async function runGzipBlocks(
     slot.worker.on('message', (m: { type: string; message?: string } & Partial<BlockResult>) => {
       if (m.type === 'block-done') {
         done.set(m.seq!, { partial: m.partial!, lines: m.lines! });
+        mergeReady();
         spares.push(m.spare!);
         slot.inFlight--;
       } else failure ??= new Error(m.message ?? 'worker failed');
@@ -194,7 +210,7 @@ export async function runGzipBlocks(
     }
     // The rest (and, for a cut stream, every line read before the cut) is the last block.
     if (size > 0 && !signal.aborted) await send(joinPieces(pieces, size, spares, capacity));
-    while (done.size < seq) {
+    while (merged < seq) {
       if (failure !== null) throw failure;
       await waitForChange();
     }
@@ -203,16 +219,6 @@ export async function runGzipBlocks(
     source.destroy();
     gunzip.destroy();
     await Promise.all(pool.map((s) => s.worker.removeAllListeners('exit').terminate()));
-  }
-  const partial = emptyPartial();
-  const finishes = new Map<string, number>();
-  let lines = 0;
-  for (let i = 0; i < seq; i++) {
-    const r = done.get(i)!;
-    offsetLineNumbers(r.partial, task.name, lines);
-    closeOpenGaps(r.partial, finishes);
-    lines += r.lines;
-    mergePartials(partial, r.partial);
   }
   if (truncated !== null) partial.truncatedInputs.push({ file: task.name, reason: truncated });
   return { id: task.id, partial, lines, bytes, truncated };

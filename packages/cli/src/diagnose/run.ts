@@ -232,7 +232,9 @@ export async function analyze(
       window: { ...options.window, keepJoinRecords: keepJoinRecords || format.eventsInSameFile === true },
     };
     if (!head.gzip && spec.size >= rangeSplitBytes && jobs > 1) {
-      const parts = Math.min(jobs * 2, Math.ceil(spec.size / Math.max(1, rangeSplitBytes / 4)));
+      // Four ranges per worker: a worker slowed by other work on the machine leaves less of the file
+      // to the last one (each range's first gaps are closed at the merge, so more ranges cost nothing).
+      const parts = Math.min(jobs * 4, Math.ceil(spec.size / Math.max(1, rangeSplitBytes / 4)));
       const step = Math.ceil(spec.size / parts);
       for (let start = 0; start < spec.size; start += step) {
         const id = tasks.length;
