@@ -92,9 +92,10 @@ export function compileNginxLogFormat(format: string, field = '--nginx-log-forma
   };
 }
 
-function findSeparator(line: string, sep: string, from: number, list: boolean): number {
+/** The next `sep` after a list variable's value. */
+function findSeparator(line: string, sep: string, from: number): number {
   let k = line.indexOf(sep, from);
-  if (!list || sep.charCodeAt(0) !== 32) return k;
+  if (sep.charCodeAt(0) !== 32) return k;
   // Inside `a, b` or `a : b` lists the separator may match a list delimiter: skip those.
   while (k >= 0) {
     const prev = line.charCodeAt(k - 1);
@@ -122,7 +123,7 @@ export function matchNginxOffsets(compiled: CompiledFormat, line: string): boole
       ends[i] = line.length;
       return true;
     }
-    const k = findSeparator(line, seg.after, p, seg.list);
+    const k = seg.list ? findSeparator(line, seg.after, p) : line.indexOf(seg.after, p);
     if (k < 0) {
       // The last separator (often a closing quote) may be followed by extra fields: tolerate a
       // missing separator only at the very end of the line when it is whitespace.
@@ -151,16 +152,15 @@ function splitList(value: string): string[] {
   return value.split(/, | : /);
 }
 
+/** Set per line by the parser: the line has a `,` or ` : ` at or after its first list variable. */
+let lineHasList = false;
+
 /** True when `line[start, end)` is a list (`a, b` or `a : b`): the test `splitList` makes, without a string. */
 function isList(line: string, start: number, end: number): boolean {
-  for (let k = start; k < end; k++) {
-    const c = line.charCodeAt(k);
-    if (c === 44 /* , */) return true;
-    if (c === 58 /* : */ && k > start && k + 1 < end) {
-      if (line.charCodeAt(k - 1) === 32 && line.charCodeAt(k + 1) === 32) return true;
-    }
-  }
-  return false;
+  const comma = line.indexOf(',', start);
+  if (comma >= 0 && comma < end) return true;
+  const colon = line.indexOf(' : ', start);
+  return colon >= 0 && colon + 3 <= end;
 }
 
 /**
@@ -293,6 +293,7 @@ export function nginxAccessParser(compiled: CompiledFormat, lean = false): (line
       field: '--nginx-log-format',
     });
   }
+  const listVars = compiled.segments.flatMap((seg, i) => (seg.list ? [i] : []));
   const S = compiled.starts;
   const E = compiled.ends;
   /** Value `i` of the line, or undefined when the format has no such variable. */
@@ -302,7 +303,7 @@ export function nginxAccessParser(compiled: CompiledFormat, lean = false): (line
     if (i < 0) return undefined;
     const s = S[i]!;
     const e = E[i]!;
-    if (!isList(line, s, e)) return line.slice(s, e);
+    if (!(lineHasList && isList(line, s, e))) return line.slice(s, e);
     const list = splitList(line.slice(s, e));
     return list[list.length - 1];
   };
@@ -310,6 +311,13 @@ export function nginxAccessParser(compiled: CompiledFormat, lean = false): (line
     if (line.length === 0) return null;
     if (!matchNginxOffsets(compiled, line)) {
       return fail('line does not match the nginx log_format (truncated or another format?)');
+    }
+    // One search per line: most lines have no `,` or ` : ` after the first list variable.
+    lineHasList = false;
+    if (listVars.length > 0) {
+      let from = line.length;
+      for (const i of listVars) if (S[i]! < from) from = S[i]!;
+      lineHasList = line.indexOf(',', from) >= 0 || line.indexOf(' : ', from) >= 0;
     }
     let status = smallIntAt(line, S[iStatus]!, E[iStatus]!);
     if (status < 0) {
@@ -334,7 +342,7 @@ export function nginxAccessParser(compiled: CompiledFormat, lean = false): (line
     if (iUpStatus >= 0) {
       const s = S[iUpStatus]!;
       const e = E[iUpStatus]!;
-      if (isList(line, s, e)) {
+      if (lineHasList && isList(line, s, e)) {
         const upStatuses = splitList(line.slice(s, e));
         attempts = upStatuses.length;
         lastUpStatusText = upStatuses[attempts - 1];
@@ -433,7 +441,8 @@ export function nginxAccessParser(compiled: CompiledFormat, lean = false): (line
     if (iUrt >= 0) {
       const s = S[iUrt]!;
       const e = E[iUrt]!;
-      targetProcessingMs = isList(line, s, e) ? secondsToMs(lastItem(line, iUrt)) : secondsAt(line, s, e);
+      targetProcessingMs =
+        lineHasList && isList(line, s, e) ? secondsToMs(lastItem(line, iUrt)) : secondsAt(line, s, e);
     }
     return ok({
       timeMs,
