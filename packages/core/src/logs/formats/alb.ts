@@ -78,6 +78,15 @@ function albTypeAt(line: string, start: number, end: number): string | null {
 }
 
 export function parseAlbLine(line: string): ParseResult {
+  return parseAlb(line, false);
+}
+
+/**
+ * `lean`: the same decisions, a record with only what the analyzer reads (`LogFormat.parseForAnalysis`):
+ * no method and path, and the target time and `error_reason` read only when the classification
+ * needs them.
+ */
+function parseAlb(line: string, lean: boolean): ParseResult {
   if (line.length === 0 || line.charCodeAt(0) === 35 /* # */) return null;
   // Field offsets only (no array of 30 strings per line): the parser reads 9 fields, and slices
   // only the texts a record keeps (a field with an escaped quote is read through `fieldText`).
@@ -99,17 +108,33 @@ export function parseAlbLine(line: string): ParseResult {
     : intOrNull(fieldText(line, count, 9));
   const targetText = fieldText(line, count, 4)!;
   const target = targetText === '-' ? undefined : targetText;
-  const targetProcessingMs = secondsToMs(fieldText(line, count, 6));
+  const targetProcessingMs = !lean || elbStatus === 504 ? secondsToMs(fieldText(line, count, 6)) : null;
   const created = plain(21)
     ? isoMsAt(line, FIELD_START[21]!, FIELD_END[21]!)
     : parseIsoMs(fieldText(line, count, 21)!);
   const elapsedMs = Number.isNaN(created) ? null : Math.max(0, timeMs - created);
-  const request = splitRequestLine(fieldText(line, count, 12));
-  const errorReason = fieldText(line, count, 24);
+  // classifyAlb reads error_reason only for an LB 5xx without a target status.
+  const errorReason =
+    !lean || (elbStatus !== null && elbStatus >= 500 && targetStatus === null)
+      ? fieldText(line, count, 24)
+      : undefined;
   const { generator, cause } =
     elbStatus === null
       ? { generator: 'lb' as const, cause: null }
       : classifyAlb(elbStatus, targetStatus, targetProcessingMs, elapsedMs, errorReason);
+  if (lean) {
+    return ok({
+      timeMs,
+      status: elbStatus,
+      targetStatus,
+      generator,
+      cause,
+      target,
+      requestMs: elapsedMs,
+      protocol: type === 'grpcs' ? 'grpc' : undefined,
+    });
+  }
+  const request = splitRequestLine(fieldText(line, count, 12));
   return ok({
     timeMs,
     status: elbStatus,
@@ -138,4 +163,5 @@ export const albFormat: LogFormat = {
   summary: 'AWS Application Load Balancer access log (25–34+ fields)',
   detect: (sample) => shareOf(sample, (l) => ALB_LINE.test(l)),
   parseLine: parseAlbLine,
+  parseForAnalysis: (line) => parseAlb(line, true),
 };
