@@ -48,6 +48,14 @@ function formatsOf(core) {
 const oldFormats = formatsOf(oldCore);
 const newFormats = formatsOf(newCore);
 
+/** JSON with object keys sorted (the order of a record's fields carries no meaning). */
+const canonical = (value) =>
+  JSON.stringify(value, (_key, v) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+      : v,
+  );
+
 let compared = 0;
 let parsedOk = 0;
 for (const file of files) {
@@ -67,8 +75,8 @@ for (const file of files) {
     n++;
     if (n > maxLines) break;
     names.forEach((name, i) => {
-      const a = JSON.stringify(oldFormats[name].parseLine(line));
-      const b = JSON.stringify(newFormats[name].parseLine(line));
+      const a = canonical(oldFormats[name].parseLine(line));
+      const b = canonical(newFormats[name].parseLine(line));
       compared++;
       if (a !== b) {
         console.error(`DIFFERENT ${file}:${n} (${name})\n  line: ${line}\n  old:  ${a}\n  new:  ${b}`);

@@ -122,32 +122,24 @@ function parseAlb(line: string, lean: boolean): ParseResult {
     elbStatus === null
       ? { generator: 'lb' as const, cause: null }
       : classifyAlb(elbStatus, targetStatus, targetProcessingMs, elapsedMs, errorReason);
-  if (lean) {
-    return ok({
-      timeMs,
-      status: elbStatus,
-      targetStatus,
-      generator,
-      cause,
-      target,
-      requestMs: elapsedMs,
-      protocol: type === 'grpcs' ? 'grpc' : undefined,
-    });
-  }
-  const request = splitRequestLine(fieldText(line, count, 12));
-  return ok({
+  const record = {
     timeMs,
     status: elbStatus,
     targetStatus,
     generator,
     cause,
-    rawCause: errorReason && errorReason !== '-' ? errorReason : undefined,
     target,
+    requestMs: elapsedMs,
+    protocol: type === 'grpcs' ? 'grpc' : undefined,
+  };
+  if (lean) return ok(record);
+  const request = splitRequestLine(fieldText(line, count, 12));
+  return ok({
+    ...record,
+    rawCause: errorReason && errorReason !== '-' ? errorReason : undefined,
     method: request.method,
     path: request.path,
-    requestMs: elapsedMs,
     targetProcessingMs,
-    protocol: type === 'grpcs' ? 'grpc' : undefined,
   });
 }
 

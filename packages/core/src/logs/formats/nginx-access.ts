@@ -420,23 +420,22 @@ export function nginxAccessParser(compiled: CompiledFormat, lean = false): (line
     const requestId = text(line, iRid);
     const target = lastAddr !== undefined && lastAddr !== '-' ? lastAddr : undefined;
     const requestMs = iReqTime >= 0 ? secondsAt(line, S[iReqTime]!, E[iReqTime]!) : null;
-    if (lean) {
-      return ok({
-        timeMs,
-        status,
-        targetStatus: null,
-        generator,
-        cause,
-        target,
-        requestMs,
-        retriedUpstreamError: retriedUpstreamError || undefined,
-        connectionId: text(line, iConn),
-        protocol: protocol === '-' ? undefined : protocol,
-        client,
-        requestLine: text(line, iRequest),
-        requestId: requestId !== '-' ? requestId : undefined,
-      });
-    }
+    const record = {
+      timeMs,
+      status,
+      targetStatus: null,
+      generator,
+      cause,
+      target,
+      requestMs,
+      retriedUpstreamError: retriedUpstreamError || undefined,
+      connectionId: text(line, iConn),
+      protocol: protocol === '-' ? undefined : protocol,
+      client,
+      requestLine: text(line, iRequest),
+      requestId: requestId !== '-' ? requestId : undefined,
+    };
+    if (lean) return ok(record);
     let targetProcessingMs: number | null = null;
     if (iUrt >= 0) {
       const s = S[iUrt]!;
@@ -445,26 +444,15 @@ export function nginxAccessParser(compiled: CompiledFormat, lean = false): (line
         lineHasList && isList(line, s, e) ? secondsToMs(lastItem(line, iUrt)) : secondsAt(line, s, e);
     }
     return ok({
-      timeMs,
-      status,
+      ...record,
       // A 502/504 that nginx generated appears in $upstream_status too: it is not the target's status.
       targetStatus: generator === 'lb' && status >= 500 ? null : lastUpStatus,
-      generator,
-      cause,
       rawCause,
-      target,
       method: iMethod >= 0 ? text(line, iMethod) : reqMethod,
       path: iUri >= 0 ? text(line, iUri) : reqPath,
-      requestMs,
       targetProcessingMs,
       upstreamConnectMs: secondsToMs(lastUct),
       retries: attempts > 1 ? attempts - 1 : undefined,
-      retriedUpstreamError: retriedUpstreamError || undefined,
-      connectionId: text(line, iConn),
-      protocol: protocol === '-' ? undefined : protocol,
-      client,
-      requestLine: text(line, iRequest),
-      requestId: requestId !== '-' ? requestId : undefined,
     });
   };
 }
