@@ -2,7 +2,8 @@
 // diagnose throughput benchmark: MB/s and peak RSS of `keepalive-parity diagnose` against GoAccess and
 // DuckDB's CSV reader on the same ≥1 GB ALB and nginx files (generated under /tmp, never committed).
 // Usage: node bench/diagnose-throughput/run.mjs [--size-mb 1100] [--dir /tmp/kap-bench] [--no-goaccess] [--gzip]
-//   --gzip: also `gzip -1` each file once and time `gzip -dc FILE.gz > /dev/null` against `diagnose FILE.gz`.
+//   --gzip: also `gzip -1` each file once and time `gzip -dc FILE.gz > /dev/null` against `diagnose FILE.gz`
+//   (all cores and --jobs 1), and the same for a folder of 8 .gz parts of the file.
 // Each row also records the 1-minute load average before it ran (the machine may be shared).
 // Needs: npm run build; /usr/bin/time; goaccess (apt-get install -y goaccess) for its rows.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -131,10 +132,62 @@ for (const kind of ['alb', 'nginx']) {
         bytes,
       ),
     );
+    rows.push(
+      measure(
+        `diagnose (${kind}.log.gz, --jobs 1)`,
+        process.execPath,
+        [bin, 'diagnose', gz, ...fmt, '--json', '--no-progress', '--jobs', '1'],
+        bytes,
+      ),
+    );
+    // A folder of .gz files (how ALB delivers its logs): the same log cut into 8 parts by lines.
+    const parts = join(dir, `${kind}-gz-parts`);
+    if (!existsSync(join(parts, 'part-7.log.gz'))) {
+      mkdirSync(parts, { recursive: true });
+      execFileSync('sh', [
+        '-c',
+        `cd '${parts}' && split -n l/8 -d -a 1 '${file}' part- && for f in part-?; do gzip -1 -c "$f" > "$f.log.gz" && rm "$f"; done`,
+      ]);
+    }
+    spawnSync('sh', ['-c', `cat '${parts}'/*.gz > /dev/null`]);
+    rows.push(measure(`gzip -dc (8 × .gz)`, 'sh', ['-c', `gzip -dc '${parts}'/*.gz > /dev/null`], bytes));
+    rows.push(
+      measure(
+        `diagnose (folder of 8 × .gz)`,
+        process.execPath,
+        [bin, 'diagnose', parts, ...fmt, '--json', '--no-progress'],
+        bytes,
+      ),
+    );
   }
   results.push({ kind, bytes, rows });
 }
 writeFileSync(join(dir, 'results.json'), JSON.stringify(results, null, 2));
+const ratio = (a, b) => (a && b ? (a / b).toFixed(2) : 'n/a');
+for (const { kind, rows } of results) {
+  const row = (prefix) => rows.find((r) => r.label.startsWith(prefix));
+  const all = row(`diagnose (${kind}, all cores)`);
+  const one = row(`diagnose (${kind}, --jobs 1)`);
+  const duck = row(`DuckDB CSV reader (${kind}, parallel)`);
+  const gzipOne = row(`gzip -dc (${kind}.log.gz)`);
+  const gzOne = row(`diagnose (${kind}.log.gz)`);
+  const gzipFolder = row('gzip -dc (8');
+  const gzFolder = row('diagnose (folder');
+  console.log(`\n${kind} ratios (goal ≥ 1, --jobs 2 goal ≥ 1.8):`);
+  console.log(
+    `- diagnose (all cores) / DuckDB parallel, wall MB/s: ${ratio(all?.mbPerSecond, duck?.mbPerSecond)}`,
+  );
+  console.log(
+    `- diagnose --jobs 1 / DuckDB parallel, MB per CPU-s: ${ratio(one?.mbPerCpuSecond, duck?.mbPerCpuSecond)}`,
+  );
+  console.log(
+    `- diagnose (all cores) / DuckDB parallel, MB per CPU-s: ${ratio(all?.mbPerCpuSecond, duck?.mbPerCpuSecond)}`,
+  );
+  console.log(`- all cores / --jobs 1, wall: ${ratio(one?.seconds, all?.seconds)}`);
+  if (gzOne) console.log(`- one .gz / gzip -dc, wall: ${ratio(gzipOne?.seconds, gzOne?.seconds)}`);
+  if (gzFolder)
+    console.log(`- folder of .gz / gzip -dc, wall: ${ratio(gzipFolder?.seconds, gzFolder?.seconds)}`);
+}
 for (const { kind, bytes, rows } of results) {
   console.log(`\n${kind}: ${(bytes / 1e9).toFixed(2)} GB\n`);
   console.log('| tool | wall (s) | MB/s (wall) | CPU (s) | MB per CPU-second | peak RSS (MB) | load avg |');

@@ -26,6 +26,58 @@ function decode(buffer: Buffer, end: number): string {
   return part.toString(isAscii(part) ? 'latin1' : 'utf8');
 }
 
+/** Why a read stopped early: a gzip stream cut short, or the read error. */
+export function truncationReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'Z_BUF_ERROR' || /unexpected end/i.test((error as Error).message)
+    ? 'gzip stream ends early (truncated file)'
+    : `read failed: ${(error as Error).message}`;
+}
+
+/** Set by `sinkLines`: where the text after its last newline starts. */
+let restStart = 0;
+
+/** Calls `sink` for each newline-ended line of `text`, numbered after `lineNumber`, until `max`; returns the last number. */
+function sinkLines(text: string, lineNumber: number, sink: LineSink, max: number): number {
+  let n = lineNumber;
+  let start = 0;
+  while (n < max) {
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) break;
+    n++;
+    sink(text.slice(start, nl), n);
+    start = nl + 1;
+  }
+  restStart = start;
+  return n;
+}
+
+/**
+ * Calls `sink` for each line of a block of whole lines (numbered from 1; a last line without its
+ * newline counts when it is not empty, as `readLines` does) and returns how many there were. The
+ * block is decoded in pieces of about READ_CHUNK_BYTES cut at newlines, as `readLines` decodes chunks.
+ */
+export function sinkBlockLines(block: Buffer, sink: LineSink): number {
+  let lineNumber = 0;
+  let off = 0;
+  while (off < block.length) {
+    let end = Math.min(block.length, off + READ_CHUNK_BYTES);
+    if (end < block.length) {
+      const nl = block.lastIndexOf(10, end - 1);
+      const next = nl >= off ? nl : block.indexOf(10, end);
+      end = next < 0 ? block.length : next + 1;
+    }
+    const text = decode(block.subarray(off, end), end - off);
+    lineNumber = sinkLines(text, lineNumber, sink, Number.POSITIVE_INFINITY);
+    if (restStart < text.length) {
+      lineNumber++;
+      sink(text.slice(restStart), lineNumber);
+    }
+    off = end;
+  }
+  return lineNumber;
+}
+
 /** True when the buffer starts with the gzip magic bytes. */
 export function isGzip(head: Uint8Array): boolean {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
@@ -100,25 +152,11 @@ export async function readLines(
       }
       const text = decode(chunk, last + 1);
       carry = last + 1 < chunk.length ? Buffer.from(chunk.subarray(last + 1)) : null;
-      let start = 0;
-      for (;;) {
-        const nl = text.indexOf('\n', start);
-        if (nl < 0) break;
-        lineNumber++;
-        sink(text.slice(start, nl), lineNumber);
-        start = nl + 1;
-        if (lineNumber >= max) break;
-      }
+      lineNumber = sinkLines(text, lineNumber, sink, max);
       if (lineNumber >= max) break;
     }
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (options.signal?.aborted) truncated = null;
-    else
-      truncated =
-        code === 'Z_BUF_ERROR' || /unexpected end/i.test((error as Error).message)
-          ? 'gzip stream ends early (truncated file)'
-          : `read failed: ${(error as Error).message}`;
+    truncated = options.signal?.aborted ? null : truncationReason(error);
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     if (!source.destroyed) source.destroy();

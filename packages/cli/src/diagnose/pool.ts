@@ -3,6 +3,17 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type FileTask, runFileTask, type TaskResult } from './task.js';
 
+/** The compiled worker entry (absent when running from sources). */
+export const WORKER_PATH = fileURLToPath(new URL('./worker.js', import.meta.url));
+
+export function startWorker(workerPath = WORKER_PATH): Worker {
+  // Small young generation per worker: parsing makes short-lived garbage, and the peak RSS of the
+  // whole process is what users see.
+  return new Worker(workerPath, {
+    resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 128 },
+  });
+}
+
 /**
  * Runs file tasks on up to `jobs` worker threads (one task at a time per worker) and returns the
  * results in task order. Falls back to the current thread when there is one job or no compiled
@@ -16,8 +27,20 @@ export async function runTasks(
 ): Promise<{ results: TaskResult[]; failures: Array<{ task: FileTask; message: string }> }> {
   const results: TaskResult[] = [];
   const failures: Array<{ task: FileTask; message: string }> = [];
-  const workerPath = fileURLToPath(new URL('./worker.js', import.meta.url));
-  const useWorkers = jobs > 1 && tasks.length > 1 && existsSync(workerPath);
+  const workerPath = WORKER_PATH;
+  const canUseWorkers = jobs > 1 && existsSync(workerPath);
+  const only = tasks.length === 1 ? tasks[0]! : undefined;
+  if (canUseWorkers && only?.gzipBlocks === true && !signal.aborted) {
+    // One large .gz: decompressed here, its blocks of lines parsed by the workers.
+    const { runGzipBlocks } = await import('./gzip-blocks.js');
+    try {
+      results.push(await runGzipBlocks(only, jobs, onBytes, signal));
+    } catch (error) {
+      failures.push({ task: only, message: (error as Error).message });
+    }
+    return { results, failures };
+  }
+  const useWorkers = canUseWorkers && tasks.length > 1;
   if (!useWorkers) {
     for (const task of tasks) {
       if (signal.aborted) break;
@@ -38,11 +61,7 @@ export async function runTasks(
   try {
     await Promise.all(
       Array.from({ length: Math.min(jobs, tasks.length) }, async () => {
-        // Small young generation per worker: parsing makes short-lived garbage, and the peak RSS of
-        // the whole process is what users see.
-        const worker = new Worker(workerPath, {
-          resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 128 },
-        });
+        const worker = startWorker(workerPath);
         workers.push(worker);
         try {
           for (let task = queue.shift(); task !== undefined && !signal.aborted; task = queue.shift()) {

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import {
+  closeOpenGaps,
   type Diagnosis,
   diagnose,
   emptyPartial,
@@ -15,6 +16,7 @@ import {
 } from '@keepalive-parity/core';
 import type { CliContext } from '../context.js';
 import { chooseFormat, type FormatOptions } from './formats.js';
+import { GZIP_SPLIT_BYTES } from './gzip-blocks.js';
 import { expandInputs, type InputSpec } from './inputs.js';
 import { isGzip, readLines } from './lines.js';
 import { runTasks } from './pool.js';
@@ -230,7 +232,9 @@ export async function analyze(
       window: { ...options.window, keepJoinRecords: keepJoinRecords || format.eventsInSameFile === true },
     };
     if (!head.gzip && spec.size >= rangeSplitBytes && jobs > 1) {
-      const parts = Math.min(jobs * 2, Math.ceil(spec.size / Math.max(1, rangeSplitBytes / 4)));
+      // Four ranges per worker: a worker slowed by other work on the machine leaves less of the file
+      // to the last one (each range's first gaps are closed at the merge, so more ranges cost nothing).
+      const parts = Math.min(jobs * 4, Math.ceil(spec.size / Math.max(1, rangeSplitBytes / 4)));
       const step = Math.ceil(spec.size / parts);
       for (let start = 0; start < spec.size; start += step) {
         const id = tasks.length;
@@ -244,14 +248,31 @@ export async function analyze(
     }
   }
 
+  // One large .gz alone: its blocks of lines are spread over the workers (a folder of them is
+  // spread one file per task).
+  const gzipSplitBytes = Number(process.env.KEEPALIVE_PARITY_DIAGNOSE_GZIP_SPLIT_BYTES) || GZIP_SPLIT_BYTES;
+  const onlyFile = tasks.length === 1 ? files.find((f) => f.path === tasks[0]!.path) : undefined;
+  if (jobs > 1 && tasks[0]?.gzip === true && onlyFile !== undefined && onlyFile.size >= gzipSplitBytes) {
+    tasks[0] = { ...tasks[0], gzipBlocks: true };
+  }
   const { results, failures } = await runTasks(tasks, jobs, (b) => progress.add(b), context.signal);
   const lineOffsets = new Map<number, number>();
+  const gapFinishes = new Map<number, Map<string, number>>();
   const summaryLines = new Map<number, number>();
   for (const result of results) {
     const fileIndex = taskFile.get(result.id)!;
     const task = tasks[result.id]!;
     const offset = lineOffsets.get(fileIndex) ?? 0;
-    if (task.start !== undefined) offsetLineNumbers(result.partial, task.name, offset);
+    if (task.start !== undefined) {
+      offsetLineNumbers(result.partial, task.name, offset);
+      // The idle gaps of each range's first requests, against the ranges before it.
+      let finishes = gapFinishes.get(fileIndex);
+      if (finishes === undefined) {
+        finishes = new Map();
+        gapFinishes.set(fileIndex, finishes);
+      }
+      closeOpenGaps(result.partial, finishes);
+    }
     lineOffsets.set(fileIndex, offset + result.lines);
     summaryLines.set(fileIndex, (summaryLines.get(fileIndex) ?? 0) + result.lines);
     mergePartials(merged, result.partial);

@@ -15,6 +15,8 @@ export interface FileTask {
   readonly end?: number;
   readonly formatOptions: FormatOptions;
   readonly window?: TimeWindow;
+  /** A large .gz read alone: decompressed by the pool, its blocks of lines parsed by all workers. */
+  readonly gzipBlocks?: boolean;
 }
 
 export interface TimeWindow {
@@ -39,7 +41,8 @@ export async function runFileTask(
   onBytes?: (bytes: number) => void,
   signal?: AbortSignal,
 ): Promise<TaskResult> {
-  const analyzer = new LogAnalyzer(task.window);
+  // A byte range leaves its first gaps per target to be counted against the ranges before it.
+  const analyzer = new LogAnalyzer({ ...task.window, deferFirstGaps: task.start !== undefined });
   analyzer.beginInput(task.name, formatById(task.formatId, task.formatOptions));
   const sink = (line: string, n: number) => analyzer.addLine(line, n);
   const opts = { ...(onBytes ? { onBytes } : {}), ...(signal ? { signal } : {}) };

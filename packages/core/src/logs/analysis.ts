@@ -113,6 +113,14 @@ export interface PartialAnalysis {
   lastTimeMs: number | null;
   truncatedInputs: Array<{ file: string; reason: string }>;
   unreadableInputs: Array<{ file: string; reason: string }>;
+  /**
+   * Only from an analyzer with `deferFirstGaps` (one piece of a file read in pieces): the first request
+   * to each target, whose gap depends on the pieces before (`[target, startMs, flags]`, flags: 1 race
+   * candidate, 2 LB 5xx, 4 target 5xx), and when each target's last request finished. `closeOpenGaps`
+   * counts those gaps, piece after piece, and removes both fields.
+   */
+  openGaps?: Array<[string, number, number]>;
+  gapFinishes?: Array<[string, number]>;
 }
 
 const MAX_EXAMPLES_PER_KEY = 3;
@@ -204,10 +212,87 @@ export function fineLowerMs(index: number): number {
   return 2 ** (index / FINE_PER_OCTAVE) - 1;
 }
 
+/** Constant keys (a template string per line would make a new string to hash for every request). */
+const STATUS_CLASSES = ['other', '1xx', '2xx', '3xx', '4xx', '5xx'] as const;
+
 function statusClass(status: number | null): string {
   if (status === null) return 'none';
   const c = Math.floor(status / 100);
-  return c >= 1 && c <= 5 ? `${c}xx` : 'other';
+  return c >= 1 && c <= 5 ? STATUS_CLASSES[c]! : 'other';
+}
+
+/** The `targetGaps` entry of a target (`(other)` once MAX_TARGETS targets have one). */
+function targetBucketsOf(p: PartialAnalysis, target: string): GapBucketCounts[] {
+  let perTarget = p.targetGaps[target];
+  if (perTarget === undefined) {
+    const key = Object.keys(p.targetGaps).length < MAX_TARGETS ? detach(target) : '(other)';
+    perTarget = p.targetGaps[key];
+    if (perTarget === undefined) {
+      perTarget = p.gapBuckets.map(() => [0, 0, 0] as GapBucketCounts);
+      p.targetGaps[key] = perTarget;
+    }
+  }
+  return perTarget;
+}
+
+/** Counts one idle gap in the buckets, the target's buckets and the fine histograms. */
+function countGap(
+  p: PartialAnalysis,
+  perTarget: GapBucketCounts[],
+  gapMs: number,
+  race: boolean,
+  lb5xx: boolean,
+  target5xx: boolean,
+): void {
+  const bucket = gapBucketIndex(gapMs);
+  const counts = p.gapBuckets[bucket]!;
+  counts[0]++;
+  if (race) counts[1]++;
+  if (lb5xx) counts[2]++;
+  const t = perTarget[bucket]!;
+  t[0]++;
+  if (race) t[1]++;
+  if (lb5xx) t[2]++;
+  if (gapMs >= 0) {
+    const fi = fineIndex(gapMs);
+    p.allGapFine[fi] = (p.allGapFine[fi] ?? 0) + 1;
+    if (race) p.raceGapFine[fi] = (p.raceGapFine[fi] ?? 0) + 1;
+    else if (target5xx) p.targetGapFine[fi] = (p.targetGapFine[fi] ?? 0) + 1;
+  }
+}
+
+/**
+ * For the pieces of one file (byte ranges, gzip blocks), called in file order on each piece's partial
+ * before it is merged: counts the gaps of the piece's first requests against `finishes` (when each
+ * target's last request finished in the pieces before, updated here), as one analyzer reading the
+ * whole file would (exactly when the file's lines are in time order).
+ */
+export function closeOpenGaps(part: PartialAnalysis, finishes: Map<string, number>): void {
+  for (const [target, startMs, flags] of part.openGaps ?? []) {
+    const previous = finishes.get(target);
+    if (previous === undefined) continue;
+    countGap(
+      part,
+      targetBucketsOf(part, target),
+      startMs - previous,
+      (flags & 1) !== 0,
+      (flags & 2) !== 0,
+      (flags & 4) !== 0,
+    );
+  }
+  for (const [target, finish] of part.gapFinishes ?? []) {
+    const previous = finishes.get(target);
+    if (previous === undefined || finish > previous) finishes.set(target, finish);
+  }
+  delete part.openGaps;
+  delete part.gapFinishes;
+}
+
+/** Per target of the current input: when its last request finished (ms) and its gap buckets. */
+interface GapState {
+  finish: number;
+  /** `targetGaps` entry (resolved on the target's first gap; `(other)` past MAX_TARGETS). */
+  buckets: GapBucketCounts[] | null;
 }
 
 /**
@@ -227,12 +312,15 @@ export class LogAnalyzer {
   private readonly p: PartialAnalysis = emptyPartial();
   private file = '';
   private format: LogFormat | null = null;
-  /** target → when the last request to it finished (ms); reset per input. */
-  private lastFinish = new Map<string, number>();
+  /** target → when the last request to it finished, and its buckets; reset per input. */
+  private lastFinish = new Map<string, GapState>();
   private readonly sinceMs: number;
   private readonly untilMs: number;
 
   private readonly keepJoin: boolean;
+  /** This analyzer reads one piece of a file: first gaps per target are left for `closeOpenGaps`. */
+  private readonly deferFirstGaps: boolean;
+  private readonly openGaps: Array<[string, number, number]> = [];
 
   /**
    * Records outside `[sinceMs, untilMs)` are counted in `outsideWindow` and otherwise ignored.
@@ -244,8 +332,10 @@ export class LogAnalyzer {
       sinceMs?: number | undefined;
       untilMs?: number | undefined;
       keepJoinRecords?: boolean | undefined;
+      deferFirstGaps?: boolean | undefined;
     } = {},
   ) {
+    this.deferFirstGaps = window.deferFirstGaps ?? false;
     this.sinceMs = window.sinceMs ?? Number.NEGATIVE_INFINITY;
     this.untilMs = window.untilMs ?? Number.POSITIVE_INFINITY;
     this.keepJoin = window.keepJoinRecords ?? true;
@@ -264,8 +354,10 @@ export class LogAnalyzer {
     if (line.length === 0) return;
     const format = this.format!;
     this.p.lines++;
-    this.p.formats[format.id] = (this.p.formats[format.id] ?? 0) + 1;
-    const result = format.parseLine(line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line);
+    this.inputLines++;
+    const text = line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
+    const result =
+      format.parseForAnalysis !== undefined ? format.parseForAnalysis(text) : format.parseLine(text);
     if (result === null) {
       this.p.skippedLines++;
       if (format.lineTimeMs !== undefined) {
@@ -418,37 +510,29 @@ export class LogAnalyzer {
     const gapTarget = r.target ?? (this.format?.gapsWithoutTarget ? ALL_UPSTREAMS : undefined);
     if (gapTarget !== undefined) {
       const startMs = r.timeMs - (r.requestMs ?? 0);
-      const previous = this.lastFinish.get(gapTarget);
-      if (previous !== undefined) {
-        gapMs = startMs - previous;
-        const bucket = gapBucketIndex(gapMs);
-        const counts = p.gapBuckets[bucket]!;
-        counts[0]++;
-        if (race) counts[1]++;
-        if (is5xx && r.generator === 'lb') counts[2]++;
-        let perTarget = p.targetGaps[gapTarget];
-        if (perTarget === undefined) {
-          const key = Object.keys(p.targetGaps).length < MAX_TARGETS ? detach(gapTarget) : '(other)';
-          perTarget = p.targetGaps[key];
-          if (perTarget === undefined) {
-            perTarget = p.gapBuckets.map(() => [0, 0, 0] as GapBucketCounts);
-            p.targetGaps[key] = perTarget;
-          }
+      // One map lookup per request: the state holds both the last finish and the target's buckets.
+      const state = this.lastFinish.get(gapTarget);
+      if (state !== undefined) {
+        gapMs = startMs - state.finish;
+        let perTarget = state.buckets;
+        if (perTarget === null) {
+          perTarget = targetBucketsOf(p, gapTarget);
+          state.buckets = perTarget;
         }
-        const t = perTarget[bucket]!;
-        t[0]++;
-        if (race) t[1]++;
-        if (is5xx && r.generator === 'lb') t[2]++;
-        if (gapMs >= 0) {
-          const fi = fineIndex(gapMs);
-          p.allGapFine[fi] = (p.allGapFine[fi] ?? 0) + 1;
-          if (race) p.raceGapFine[fi] = (p.raceGapFine[fi] ?? 0) + 1;
-          else if (is5xx && r.generator === 'target') p.targetGapFine[fi] = (p.targetGapFine[fi] ?? 0) + 1;
+        countGap(p, perTarget, gapMs, race, is5xx && r.generator === 'lb', is5xx && r.generator === 'target');
+        if (r.timeMs > state.finish) state.finish = r.timeMs;
+      } else {
+        if (this.lastFinish.size >= MAX_GAP_STATE_TARGETS) this.lastFinish.clear();
+        const key = detach(gapTarget);
+        this.lastFinish.set(key, { finish: r.timeMs, buckets: null });
+        if (this.deferFirstGaps) {
+          const flags =
+            (race ? 1 : 0) |
+            (is5xx && r.generator === 'lb' ? 2 : 0) |
+            (is5xx && r.generator === 'target' ? 4 : 0);
+          this.openGaps.push([key, startMs, flags]);
         }
       }
-      if (this.lastFinish.size >= MAX_GAP_STATE_TARGETS && previous === undefined) this.lastFinish.clear();
-      if (previous === undefined) this.lastFinish.set(detach(gapTarget), r.timeMs);
-      else if (r.timeMs > previous) this.lastFinish.set(gapTarget, r.timeMs);
     }
     if ((is5xx && r.generator !== 'target') || r.retriedUpstreamError) this.keepForJoin(r, lineNumber, gapMs);
   }
@@ -456,15 +540,27 @@ export class LogAnalyzer {
   /** Requests of the current input, added to `requestFormats` when the input changes or ends. */
   private inputRequests = 0;
 
+  /** Lines of the current input, added to `formats` when the input changes or ends. */
+  private inputLines = 0;
+
   private flushInputRequests(): void {
-    if (this.inputRequests === 0 || this.format === null) return;
+    if (this.format === null) return;
     const fid = this.format.id;
+    if (this.inputLines > 0) {
+      this.p.formats[fid] = (this.p.formats[fid] ?? 0) + this.inputLines;
+      this.inputLines = 0;
+    }
+    if (this.inputRequests === 0) return;
     this.p.requestFormats[fid] = (this.p.requestFormats[fid] ?? 0) + this.inputRequests;
     this.inputRequests = 0;
   }
 
   toPartial(): PartialAnalysis {
     this.flushInputRequests();
+    if (this.deferFirstGaps) {
+      this.p.openGaps = this.openGaps;
+      this.p.gapFinishes = [...this.lastFinish].map(([target, state]) => [target, state.finish]);
+    }
     return this.p;
   }
 }

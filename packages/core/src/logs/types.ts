@@ -96,6 +96,13 @@ export interface LogFormat {
   detect(sampleLines: readonly string[]): number;
   parseLine(line: string): ParseResult;
   /**
+   * Optional, for speed: the same decision as `parseLine` (skip, fail with the same reason, or a
+   * record) but a record holding only what `LogAnalyzer` reads (time, status, generator, cause,
+   * phase, kind, target, request time, protocol, retried error and the join keys). The analyzer
+   * uses it when present.
+   */
+  parseForAnalysis?(line: string): ParseResult;
+  /**
    * The time of a line `parseLine` skipped (null = no time). Error-log formats have it so the join
    * knows how far back an error log reaches even when it holds no upstream error at all.
    */

@@ -179,37 +179,44 @@ function digits(s: string, start: number, count: number): number {
 
 /** ISO 8601 `2024-01-15T10:00:00.123456Z` (fast path for `Z`), else Date.parse. NaN if invalid. */
 export function parseIsoMs(s: string): number {
-  if (s.length >= 20 && s.charCodeAt(10) === 84 /* T */ && s.charCodeAt(s.length - 1) === 90 /* Z */) {
+  return isoMsAt(s, 0, s.length);
+}
+
+/** `parseIsoMs(line.slice(start, end))`, without the slice on the fast path. */
+export function isoMsAt(line: string, start: number, end: number): number {
+  const n = end - start;
+  if (n >= 20 && line.charCodeAt(start + 10) === 84 /* T */ && line.charCodeAt(end - 1) === 90 /* Z */) {
     // Consecutive lines share their minute: reuse the last minute's epoch when the first 16
     // characters match (no slice, no map lookup on the hot path).
     let base: number;
-    if (s.startsWith(lastMinutePrefix)) base = lastMinuteMs;
+    if (line.startsWith(lastMinutePrefix, start)) base = lastMinuteMs;
     else {
-      const y = digits(s, 0, 4);
-      const mo = digits(s, 5, 2);
-      const d = digits(s, 8, 2);
-      const h = digits(s, 11, 2);
-      const mi = digits(s, 14, 2);
+      const y = digits(line, start, 4);
+      const mo = digits(line, start + 5, 2);
+      const d = digits(line, start + 8, 2);
+      const h = digits(line, start + 11, 2);
+      const mi = digits(line, start + 14, 2);
       if (Number.isNaN(y + mo + d + h + mi) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23) {
         return Number.NaN;
       }
-      base = minuteEpoch(s.slice(0, 16), y, mo, d, h, mi);
-      lastMinutePrefix = JSON.parse(JSON.stringify(s.slice(0, 16))) as string;
+      const key = line.slice(start, start + 16);
+      base = minuteEpoch(key, y, mo, d, h, mi);
+      lastMinutePrefix = JSON.parse(JSON.stringify(key)) as string;
       lastMinuteMs = base;
     }
-    const sec = digits(s, 17, 2);
+    const sec = digits(line, start + 17, 2);
     if (Number.isNaN(sec)) return Number.NaN;
     let frac = 0;
-    if (s.charCodeAt(19) === 46 /* . */) {
-      const fracDigits = Math.min(3, s.length - 21);
-      frac = digits(s, 20, fracDigits);
+    if (line.charCodeAt(start + 19) === 46 /* . */) {
+      const fracDigits = Math.min(3, n - 21);
+      frac = digits(line, start + 20, fracDigits);
       if (fracDigits === 1) frac *= 100;
       else if (fracDigits === 2) frac *= 10;
       if (Number.isNaN(frac)) return Number.NaN;
     }
     return base + sec * 1000 + frac;
   }
-  const v = Date.parse(s);
+  const v = Date.parse(start === 0 && end === line.length ? line : line.slice(start, end));
   return v;
 }
 
@@ -290,6 +297,24 @@ export function secondsToMs(text: string | undefined): number | null {
   const v = Number(text);
   if (!Number.isFinite(v) || v < 0) return null;
   return Math.round(v * 1000);
+}
+
+/** `line[start, end)` as an unsigned integer of 1 to 9 digits, or -1 when it is anything else. */
+export function smallIntAt(line: string, start: number, end: number): number {
+  if (end <= start || end - start > 9) return -1;
+  let v = 0;
+  for (let k = start; k < end; k++) {
+    const c = line.charCodeAt(k) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/** `intOrNull(line.slice(start, end))`, without the slice for plain digits. */
+export function intAt(line: string, start: number, end: number): number | null {
+  const v = smallIntAt(line, start, end);
+  return v >= 0 ? v : intOrNull(line.slice(start, end));
 }
 
 export function intOrNull(text: string | undefined): number | null {

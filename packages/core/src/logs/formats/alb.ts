@@ -1,8 +1,13 @@
 import type { CauseCode, Generator, LogFormat, ParseResult } from '../types.js';
 import {
+  FIELD_END,
+  FIELD_ESCAPED,
+  FIELD_START,
   fail,
   fieldText,
+  intAt,
   intOrNull,
+  isoMsAt,
   ok,
   parseIsoMs,
   secondsToMs,
@@ -16,7 +21,7 @@ import {
  * appends new fields at the end; extra trailing fields are ignored). See docs/diagnose.md.
  */
 
-const ALB_TYPES = new Set(['http', 'https', 'h2', 'grpcs', 'ws', 'wss']);
+const ALB_TYPE_LIST = ['http', 'https', 'h2', 'grpcs', 'ws', 'wss'] as const;
 const MIN_FIELDS = 25;
 
 export interface AlbClassification {
@@ -66,45 +71,81 @@ export function classifyAlb(
   return { generator: 'lb', cause: 'unknown' };
 }
 
+/** The ALB `type` field at `line[start, end)`, as one of the constant names, or null. */
+function albTypeAt(line: string, start: number, end: number): string | null {
+  for (const t of ALB_TYPE_LIST) if (end - start === t.length && line.startsWith(t, start)) return t;
+  return null;
+}
+
 export function parseAlbLine(line: string): ParseResult {
+  return parseAlb(line, false);
+}
+
+/**
+ * `lean`: the same decisions, a record with only what the analyzer reads (`LogFormat.parseForAnalysis`):
+ * no method and path, and the target time and `error_reason` read only when the classification
+ * needs them.
+ */
+function parseAlb(line: string, lean: boolean): ParseResult {
   if (line.length === 0 || line.charCodeAt(0) === 35 /* # */) return null;
-  // Field offsets only (no array of 30 strings per line): the parser reads 9 fields.
+  // Field offsets only (no array of 30 strings per line): the parser reads 9 fields, and slices
+  // only the texts a record keeps (a field with an escaped quote is read through `fieldText`).
   const count = tokenizeOffsets(line);
   if (count < 0) return fail('unterminated quoted field (truncated line?)');
   if (count < MIN_FIELDS) return fail(`${count} fields, an ALB line has at least ${MIN_FIELDS}`);
-  const type = fieldText(line, count, 0)!;
-  if (!ALB_TYPES.has(type)) return fail(`unknown type ${JSON.stringify(type.slice(0, 20))}`);
-  const timeMs = parseIsoMs(fieldText(line, count, 1)!);
+  const type = FIELD_ESCAPED[0] === 0 ? albTypeAt(line, FIELD_START[0]!, FIELD_END[0]!) : null;
+  if (type === null) return fail(`unknown type ${JSON.stringify(fieldText(line, count, 0)!.slice(0, 20))}`);
+  const timeMs = plain(1)
+    ? isoMsAt(line, FIELD_START[1]!, FIELD_END[1]!)
+    : parseIsoMs(fieldText(line, count, 1)!);
   if (Number.isNaN(timeMs)) return fail('time is not ISO 8601');
-  const elbText = fieldText(line, count, 8);
-  const elbStatus = intOrNull(elbText);
-  if (elbStatus === null && elbText !== '-') return fail('elb_status_code is not a number');
-  const targetStatus = intOrNull(fieldText(line, count, 9));
+  const elbStatus = plain(8)
+    ? intAt(line, FIELD_START[8]!, FIELD_END[8]!)
+    : intOrNull(fieldText(line, count, 8));
+  if (elbStatus === null && fieldText(line, count, 8) !== '-') return fail('elb_status_code is not a number');
+  const targetStatus = plain(9)
+    ? intAt(line, FIELD_START[9]!, FIELD_END[9]!)
+    : intOrNull(fieldText(line, count, 9));
   const targetText = fieldText(line, count, 4)!;
   const target = targetText === '-' ? undefined : targetText;
-  const targetProcessingMs = secondsToMs(fieldText(line, count, 6));
-  const created = parseIsoMs(fieldText(line, count, 21)!);
+  const targetProcessingMs = !lean || elbStatus === 504 ? secondsToMs(fieldText(line, count, 6)) : null;
+  const created = plain(21)
+    ? isoMsAt(line, FIELD_START[21]!, FIELD_END[21]!)
+    : parseIsoMs(fieldText(line, count, 21)!);
   const elapsedMs = Number.isNaN(created) ? null : Math.max(0, timeMs - created);
-  const request = splitRequestLine(fieldText(line, count, 12));
-  const errorReason = fieldText(line, count, 24);
+  // classifyAlb reads error_reason only for an LB 5xx without a target status.
+  const errorReason =
+    !lean || (elbStatus !== null && elbStatus >= 500 && targetStatus === null)
+      ? fieldText(line, count, 24)
+      : undefined;
   const { generator, cause } =
     elbStatus === null
       ? { generator: 'lb' as const, cause: null }
       : classifyAlb(elbStatus, targetStatus, targetProcessingMs, elapsedMs, errorReason);
-  return ok({
+  const record = {
     timeMs,
     status: elbStatus,
     targetStatus,
     generator,
     cause,
-    rawCause: errorReason && errorReason !== '-' ? errorReason : undefined,
     target,
+    requestMs: elapsedMs,
+    protocol: type === 'grpcs' ? 'grpc' : undefined,
+  };
+  if (lean) return ok(record);
+  const request = splitRequestLine(fieldText(line, count, 12));
+  return ok({
+    ...record,
+    rawCause: errorReason && errorReason !== '-' ? errorReason : undefined,
     method: request.method,
     path: request.path,
-    requestMs: elapsedMs,
     targetProcessingMs,
-    protocol: type === 'grpcs' ? 'grpc' : undefined,
   });
+}
+
+/** Field `i` of the last tokenized line has no escaped quote: its offsets are its text. */
+function plain(i: number): boolean {
+  return FIELD_ESCAPED[i] === 0;
 }
 
 const ALB_LINE = /^(?:http|https|h2|grpcs|ws|wss) \d{4}-\d\d-\d\dT[\d:.]+Z app\//;
@@ -114,4 +155,5 @@ export const albFormat: LogFormat = {
   summary: 'AWS Application Load Balancer access log (25–34+ fields)',
   detect: (sample) => shareOf(sample, (l) => ALB_LINE.test(l)),
   parseLine: parseAlbLine,
+  parseForAnalysis: (line) => parseAlb(line, true),
 };
