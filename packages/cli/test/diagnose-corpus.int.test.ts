@@ -4,7 +4,7 @@ import { after, describe, it } from 'node:test';
 import { parseJson, runCli } from './cli-helpers.js';
 import type { FaultBackend } from './diagnose-corpus/backend.js';
 import { CORPUS_PROXIES as PROXIES, runCorpusScenario } from './diagnose-corpus/run.js';
-import { SCENARIOS, type Scenario, type Sent } from './diagnose-corpus/scenarios.js';
+import { RACE_SEND_MS, SCENARIOS, type Scenario, type Sent } from './diagnose-corpus/scenarios.js';
 import { removeDir } from './diagnose-helpers/harness.js';
 import { hasBinary, requireBinaries } from './support/binaries.js';
 
@@ -36,13 +36,38 @@ after(() => {
   if (process.env.KAP_CORPUS_KEEP_DIRS !== '1') for (const d of dirs) removeDir(d);
 });
 
+/**
+ * A loaded host can stall the proxy between two requests, so that it logs them closer together than
+ * they were sent: a race request the driver sent RACE_SEND_MS (365 ms) after the previous response
+ * then shows an idle gap under 250 ms, and with six races one such line makes the verdict
+ * `inconclusive` (`too-few`: not all after one idle threshold). The log then does not show the
+ * traffic the scenario sent, so the scenario runs again, up to MAX_ATTEMPTS in all. Seen once in
+ * about 140 loaded runs of the corpus's race scenarios (a 20-run loop with a second suite running).
+ * Derivation: at a design rate of 1 in 20 per run (7 times the measured one), every attempt distorted
+ * has probability (1/20)^5 ≈ 3.1e-7 < 1e-6. A tool that misreads the gaps fails every attempt.
+ */
+const MAX_ATTEMPTS = 5;
+
+function distortedGaps(diagnosis: Record<string, any>): boolean {
+  if (diagnosis.verdict === 'keepalive-race') return false;
+  const buckets = (diagnosis.idleGaps?.buckets ?? []) as Array<Record<string, any>>;
+  return buckets.some((b) => b.raceCandidates > 0 && b.toMs !== null && b.toMs <= RACE_SEND_MS - 100);
+}
+
 async function runScenario(
   scenario: Scenario,
   proxy: (typeof PROXIES)[number],
 ): Promise<{ sent: Sent[]; backend: FaultBackend; diagnosis: Record<string, any>; code: number | null }> {
-  const { sent, backend, logs } = await runCorpusScenario(scenario, proxy, dirs);
-  const result = await runCli(['diagnose', ...logs, '--json', '--no-progress', ...proxy.args]);
-  return { sent, backend, diagnosis: parseJson(result), code: result.code };
+  for (let attempt = 1; ; attempt++) {
+    const { sent, backend, logs } = await runCorpusScenario(scenario, proxy, dirs);
+    const result = await runCli(['diagnose', ...logs, '--json', '--no-progress', ...proxy.args]);
+    const diagnosis = parseJson(result);
+    if (scenario.label !== 'race' || attempt === MAX_ATTEMPTS || !distortedGaps(diagnosis))
+      return { sent, backend, diagnosis, code: result.code };
+    process.stderr.write(
+      `${scenario.id}/${proxy.name}: attempt ${attempt}: a race request logged after a gap under ${RACE_SEND_MS - 100} ms (a stalled proxy); running it again\n`,
+    );
+  }
 }
 
 /** The proxies that run here: a program that is not installed is skipped (the embedded proxy always runs). */

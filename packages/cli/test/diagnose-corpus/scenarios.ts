@@ -15,7 +15,7 @@ import type { FaultBackend } from './backend.js';
 export const KEEPALIVE_MS = 300;
 export const CLOSE_LAG_MS = 150;
 const IDLE_PAUSE_MS = 150;
-const RACE_SEND_MS = KEEPALIVE_MS + CLOSE_LAG_MS / 2 - 10;
+export const RACE_SEND_MS = KEEPALIVE_MS + CLOSE_LAG_MS / 2 - 10;
 
 /**
  * Races to provoke in a race scenario, and the most rounds tried. Derivation of the chance that a
