@@ -1,9 +1,10 @@
-import type { Writable } from 'node:stream';
+import type { OutputStream } from './fd-output.js';
 
 /** Everything a command may touch, injected so commands can be run in-process by tests. */
 export interface CliContext {
-  readonly stdout: Writable;
-  readonly stderr: Writable;
+  /** Where results go: `write` and `isTTY` (bin.ts gives an `FdOutput`; tests give any Writable). */
+  readonly stdout: OutputStream;
+  readonly stderr: OutputStream;
   readonly stdin: NodeJS.ReadableStream;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;

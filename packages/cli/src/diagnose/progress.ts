@@ -1,3 +1,4 @@
+import type { OutputStream } from '../fd-output.js';
 /** A one-line progress bar on stderr, drawn only when stderr is a TTY (and not disabled). */
 export class Progress {
   private bytes = 0;
@@ -5,7 +6,7 @@ export class Progress {
   private readonly startedAt = Date.now();
   private readonly active: boolean;
   constructor(
-    private readonly stream: NodeJS.WritableStream & { isTTY?: boolean },
+    private readonly stream: OutputStream,
     enabled: boolean,
     private readonly totalBytes: number,
     /** Also told (at most every 200 ms), whatever the stream: the MCP server's progress notifications. */

@@ -15,6 +15,7 @@ import {
   type PartialAnalysis,
 } from '@keepalive-parity/core';
 import type { CliContext } from '../context.js';
+import type { OutputStream } from '../fd-output.js';
 import { chooseFormat, type FormatOptions } from './formats.js';
 import { GZIP_SPLIT_BYTES } from './gzip-blocks.js';
 import { expandInputs, type InputSpec } from './inputs.js';
@@ -168,7 +169,7 @@ export async function analyze(
   context: {
     cwd: string;
     stdin: NodeJS.ReadableStream;
-    stderr: NodeJS.WritableStream & { isTTY?: boolean };
+    stderr: OutputStream;
     signal: AbortSignal;
     onProgress?: CliContext['onProgress'];
   },
