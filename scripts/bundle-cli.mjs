@@ -1,50 +1,90 @@
 #!/usr/bin/env node
-// Bundles the CLI's start-up path (issue 12): `bin.js`, `main.js`, the command registry, `check`,
-// `assert` and everything they import, including the engine of @keepalive-parity/core, into a few
-// files beside the compiled output (packages/cli/dist/start-*.js). ESM pays per module loaded
-// (resolve, read, compile, link: about 0.3 ms each on Node 24), and these paths load about 70.
-// The other commands stay the compiled modules in dist/commands/, loaded on demand from the bundle
-// as before. npm packages are never bundled.
-import { readdirSync, rmSync } from 'node:fs';
+// Bundles the CLI's start-up path (issue 12): `--help`, `check` and `assert`, with the engine of
+// @keepalive-parity/core, into two files beside the compiled output, so that each of those
+// commands loads the bin shim and at most two more modules:
+//   dist/start.js      run-cli.js, main.js, the command registry, output, colours: all `--help` needs.
+//   dist/start-*.js    commands/start-path.js (check + assert) and everything it imports.
+// Every file ESM loads costs about 0.3 ms on Node 24 (resolve, read, compile, link; docs/benchmarks.md
+// "Start-up"), and these paths loaded about 70 compiled modules. The lazily loaded parts of the engine
+// (reader-backed source kinds, `pcap:`, the AWS clients, the hops file parser) become chunks that
+// import the engine from the start-up chunk, so the registries they fill are the ones `check` reads.
+// Rollup, not esbuild: esbuild splits shared code by which entry points reach it and would put the
+// engine in chunks of its own; Rollup's manualChunks says which chunk a module goes to, and Rollup
+// knows a module the importer has already loaded is there when a lazy chunk runs.
+// The other commands stay the compiled modules in dist/commands/, loaded on demand as before. npm
+// packages and Node's built-ins are never bundled.
+import { readdirSync, realpathSync, rmSync } from 'node:fs';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { rollup } from 'rollup';
 
+const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = fileURLToPath(new URL('../packages/cli/dist/', import.meta.url));
-const BUNDLED_COMMANDS = /^\.\/(check|assert)\.js$/;
-for (const f of readdirSync(dist)) if (/^start(-[A-Z0-9]+)?\.js(\.map)?$/.test(f)) rmSync(dist + f);
+const core = `${realpathSync(fileURLToPath(new URL('../packages/core/dist', import.meta.url)))}/`;
+const ENTRY = `${dist}run-cli.js`;
+const START_PATH = `${dist}commands/start-path.js`;
+for (const f of readdirSync(dist)) if (/^start(-[\w-]+)?\.js(\.map)?$/.test(f)) rmSync(dist + f);
 
-await build({
-  entryPoints: { start: `${dist}bin.js` },
-  outdir: dist,
-  chunkNames: 'start-[hash]',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node22',
-  // No source maps (they would add 1.7 MB to the package): the bundle is not minified, and each
-  // module in it starts with a `// packages/.../x.js` comment, so a stack trace still names the code.
-  logLevel: 'warning',
+/** Every module `ids` import statically, themselves included (not through `import()`). */
+function staticClosure(ids, getModuleInfo) {
+  const seen = new Set();
+  const stack = [...ids];
+  while (stack.length > 0) {
+    const id = stack.pop();
+    const info = getModuleInfo(id);
+    if (seen.has(id) || !info || info.isExternal) continue;
+    seen.add(id);
+    stack.push(...info.importedIds);
+  }
+  return seen;
+}
+
+const bundle = await rollup({
+  input: { start: ENTRY },
+  // The entry chunk may export what the start-up chunk imports from it (no facade file).
+  preserveEntrySignatures: 'allow-extension',
   plugins: [
     {
       name: 'start-path',
-      setup(b) {
-        b.onResolve({ filter: /.*/ }, (args) => {
-          // Other commands: the compiled module, loaded when that command runs.
-          if (args.kind === 'dynamic-import' && args.importer === `${dist}commands/index.js`)
-            return BUNDLED_COMMANDS.test(args.path)
-              ? undefined
-              : { path: `./commands/${args.path.slice(2)}`, external: true };
-          // npm packages (and Node's built-ins) are loaded from node_modules as usual.
-          if (
-            !args.path.startsWith('.') &&
-            !args.path.startsWith('/') &&
-            !args.path.startsWith('@keepalive-parity/')
-          )
-            return { path: args.path, external: true };
-          return undefined;
-        });
+      resolveId(source, importer) {
+        // Other commands: the compiled module, loaded when that command runs.
+        if (importer === `${dist}commands/index.js` && source.startsWith('./')) {
+          if (source === './start-path.js') return null;
+          return { id: `${dist}commands/${source.slice(2)}`, external: true };
+        }
+        if (source === '@keepalive-parity/core') return `${core}index.js`;
+        if (source === '@keepalive-parity/core/engine') return `${core}engine.js`;
+        // npm packages and Node's built-ins are loaded from node_modules as usual.
+        if (!source.startsWith('.') && !source.startsWith('/')) return { id: source, external: true };
+        return null;
+      },
+      // No source maps (they would add about 1.7 MB to the package): the bundle is not minified,
+      // and each module in it starts with its path, so a stack trace still leads to the code.
+      transform(code, id) {
+        return { code: `// ${relative(root, id)}\n${code}`, map: null };
       },
     },
   ],
+  onwarn(warning, warn) {
+    // The engine's modules import each other in cycles that ESM allows (registries and their kinds).
+    if (warning.code !== 'CIRCULAR_DEPENDENCY') warn(warning);
+  },
 });
+
+let start;
+let startPath;
+await bundle.write({
+  dir: dist,
+  format: 'es',
+  entryFileNames: '[name].js',
+  chunkFileNames: 'start-[hash].js',
+  manualChunks(id, { getModuleInfo }) {
+    start ??= staticClosure([ENTRY], getModuleInfo);
+    startPath ??= staticClosure([START_PATH], getModuleInfo);
+    // A manual chunk that holds the entry module is the entry chunk.
+    if (start.has(id)) return 'start';
+    if (startPath.has(id)) return 'start-path';
+    return undefined;
+  },
+});
+await bundle.close();

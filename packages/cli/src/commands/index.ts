@@ -34,12 +34,12 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'check',
     summary: 'Check the keep-alive rule on each hop: server keep-alive >= client pool idle + margin',
-    load: () => import('./check.js').then((m) => m.checkCommand),
+    load: () => import('./start-path.js').then((m) => m.checkCommand),
   },
   {
     name: 'assert',
     summary: 'Build/deploy-time guard: fail unless every hop holds; missing values are errors',
-    load: () => import('./assert.js').then((m) => m.assertCommand),
+    load: () => import('./start-path.js').then((m) => m.assertCommand),
   },
   {
     name: 'scan',
