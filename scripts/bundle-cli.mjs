@@ -1,19 +1,23 @@
 #!/usr/bin/env node
 // Bundles the CLI's start-up path (issue 12): `--help`, `check` and `assert`, with the engine of
-// @keepalive-parity/core, into two files beside the compiled output, so that each of those
-// commands loads the bin shim and at most two more modules:
-//   dist/start.js      run-cli.js, main.js, the command registry, output, colours: all `--help` needs.
-//   dist/start-*.js    commands/start-path.js (check + assert) and everything it imports.
-// Every file ESM loads costs about 0.3 ms on Node 24 (resolve, read, compile, link; docs/benchmarks.md
-// "Start-up"), and these paths loaded about 70 compiled modules. The lazily loaded parts of the engine
-// (reader-backed source kinds, `pcap:`, the AWS clients, the hops file parser) become chunks that
-// import the engine from the start-up chunk, so the registries they fill are the ones `check` reads.
+// @keepalive-parity/core, into two CommonJS files beside the compiled output, so each of those
+// commands compiles the bin shim and at most two more files:
+//   dist/start.cjs      run-cli.js, main.js, the command registry, output, colours: all `--help` needs.
+//   dist/start-*.cjs    commands/start-path.js (check + assert) and everything it imports.
+// The bin shim (bin/keepalive-parity.cjs) loads them with vm.Script and a V8 code cache made after
+// the command ran; that is why they are CommonJS (an ES module cannot be compiled from a cache
+// made after it ran) and why the shim, not Node, resolves `require('./start-*.cjs')` between them.
+// The lazily loaded parts of the engine (reader-backed source kinds, `pcap:`, the AWS clients, the
+// hops file parser, the --format renderers) become chunks that take the engine from the start-up
+// chunk, so the registries they fill are the ones `check` reads.
 // Rollup, not esbuild: esbuild splits shared code by which entry points reach it and would put the
 // engine in chunks of its own; Rollup's manualChunks says which chunk a module goes to, and Rollup
 // knows a module the importer has already loaded is there when a lazy chunk runs.
-// The other commands stay the compiled modules in dist/commands/, loaded on demand as before. npm
-// packages and Node's built-ins are never bundled.
-import { readdirSync, realpathSync, rmSync } from 'node:fs';
+// `import()` of what is not bundled (the other commands, compiled in dist/commands/; npm packages)
+// becomes `__kapImport()`, the shim's real `import()`. Node's built-ins and npm packages are never
+// bundled. The entry's first line carries a hash of its content: the shim names its cache by it.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rollup } from 'rollup';
@@ -23,7 +27,7 @@ const dist = fileURLToPath(new URL('../packages/cli/dist/', import.meta.url));
 const core = `${realpathSync(fileURLToPath(new URL('../packages/core/dist', import.meta.url)))}/`;
 const ENTRY = `${dist}run-cli.js`;
 const START_PATH = `${dist}commands/start-path.js`;
-for (const f of readdirSync(dist)) if (/^start(-[\w-]+)?\.js(\.map)?$/.test(f)) rmSync(dist + f);
+for (const f of readdirSync(dist)) if (/^start(-[\w-]+)?\.(c?js)(\.map)?$/.test(f)) rmSync(dist + f);
 
 /** Every module `ids` import statically, themselves included (not through `import()`). */
 function staticClosure(ids, getModuleInfo) {
@@ -58,6 +62,10 @@ const bundle = await rollup({
         if (!source.startsWith('.') && !source.startsWith('/')) return { id: source, external: true };
         return null;
       },
+      // The shim's `import()`: a vm.Script has no module loader of its own.
+      renderDynamicImport({ targetChunk }) {
+        return targetChunk === null ? { left: '__kapImport(', right: ')' } : null;
+      },
       // No source maps (they would add about 1.7 MB to the package): the bundle is not minified,
       // and each module in it starts with its path, so a stack trace still leads to the code.
       transform(code, id) {
@@ -75,9 +83,9 @@ let start;
 let startPath;
 await bundle.write({
   dir: dist,
-  format: 'es',
-  entryFileNames: '[name].js',
-  chunkFileNames: 'start-[hash].js',
+  format: 'cjs',
+  entryFileNames: '[name].cjs',
+  chunkFileNames: 'start-[hash].cjs',
   manualChunks(id, { getModuleInfo }) {
     start ??= staticClosure([ENTRY], getModuleInfo);
     startPath ??= staticClosure([START_PATH], getModuleInfo);
@@ -88,3 +96,9 @@ await bundle.write({
   },
 });
 await bundle.close();
+
+// The entry's name has no hash; its first line carries one (the shim's cache key).
+const entryFile = `${dist}start.cjs`;
+const code = readFileSync(entryFile, 'utf8');
+const hash = createHash('sha256').update(code).digest('hex').slice(0, 32);
+writeFileSync(entryFile, `// keepalive-parity bundle ${hash}\n${code}`);

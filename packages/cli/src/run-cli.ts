@@ -1,6 +1,6 @@
-// The CLI as a function: bin.ts and the bundle's entry (dist/start.js, loaded by the bin shim)
-// call it. The bundle's entry must not run the CLI at its top level: the start-up chunk imports
-// shared code from the entry, and a top-level await there would wait on itself.
+// The CLI as a function: dist/bin.js (the compiled entry) and the bin shim, through the bundle's
+// entry dist/start.cjs, call it. The bundle's entry does not run the CLI itself: the start-up
+// chunk takes shared code from the entry, which must have finished loading first.
 import { FdOutput } from './fd-output.js';
 import { main } from './main.js';
 import { colorEnabled } from './render/color.js';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The CLI as users run it: the package's bin shim, which loads the start-up bundle (dist/start.js). */
-export const BIN = fileURLToPath(new URL('../bin/keepalive-parity.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../bin/keepalive-parity.cjs', import.meta.url));
 
 export interface RunResult {
   readonly code: number | null;

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { FdOutput, isTerminal } from '../src/fd-output.js';
 import { requireBinaries } from './support/binaries.js';
 
-const SHIM = fileURLToPath(new URL('../bin/keepalive-parity.js', import.meta.url));
+const SHIM = fileURLToPath(new URL('../bin/keepalive-parity.cjs', import.meta.url));
 const COMPILED = fileURLToPath(new URL('../dist/fd-output.js', import.meta.url));
 
 function withDir<T>(f: (dir: string) => T): T {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { RULES } from '@keepalive-parity/core';
+import { FORMATS } from '../src/render/formats/index.js';
 import { parseJson, runCli } from './cli-helpers.js';
 import { validateSarif } from './format-helpers/sarif-validator.js';
 
@@ -165,5 +166,19 @@ describe('--format github (workflow commands)', () => {
     assert.match(run.stderr, /--format must be one of text, json, sarif, junit, github/);
     const both = await cli(['scan', REPO, '--json', '--format', 'sarif']);
     assert.equal(both.code, 2);
+  });
+});
+
+describe('the --format registry', () => {
+  it('each entry loads its renderer, with the same id and summary as the renderer module', async () => {
+    assert.deepEqual(
+      FORMATS.map((f) => f.id),
+      ['sarif', 'junit', 'github'],
+    );
+    for (const entry of FORMATS) {
+      const renderer = await entry.load();
+      assert.equal(renderer.id, entry.id);
+      assert.equal(renderer.summary, entry.summary, entry.id);
+    }
   });
 });

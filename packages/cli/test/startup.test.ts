@@ -1,24 +1,23 @@
 /**
- * Start-up stays fast (issue 12): the shim loads dist/start.js, the bundled start-up path
- * (scripts/bundle-cli.mjs: `--help`, `check`, `assert` and the engine in a few files); every other
- * command is loaded from dist/commands/ only when it runs, and the common paths load none of the
- * heavy dependencies. What is loaded is checked, not how long it takes (timing lives in
- * bench/startup and docs/benchmarks.md).
+ * Start-up stays fast (issue 12): the shim loads dist/start.cjs, the bundled start-up path
+ * (scripts/bundle-cli.mjs: `--help`, `check`, `assert` and the engine in two files), with its V8
+ * code cache; every other command is loaded from dist/commands/ only when it runs, and the common
+ * paths load none of the heavy dependencies. What is loaded, and whether the cache is used, is
+ * checked, not how long it takes (timing lives in bench/startup and docs/benchmarks.md).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { COMMANDS } from '../src/commands/index.js';
 
-const SHIM = fileURLToPath(new URL('../bin/keepalive-parity.js', import.meta.url));
+const SHIM = fileURLToPath(new URL('../bin/keepalive-parity.cjs', import.meta.url));
 const HOOK = fileURLToPath(new URL('./support/loaded-modules.mjs', import.meta.url));
 const COMPILED_BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-/** A file of the start-up bundle (dist/start.js and its chunks dist/start-HASH.js). */
-const BUNDLE_FILE = /\/cli\/dist\/start(-[\w-]+)?\.js$/;
+const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 /** A knowledge-base entry id: text that only the chunk holding the knowledge base contains. */
 const KB_MARK = 'aws-application-load-balancer/idle-timeout-timeout-seconds';
 
@@ -34,12 +33,27 @@ const HEAVY = [
   'node:worker_threads',
 ];
 
-function loadedBy(args: string[]): { code: number | null; modules: string[] } {
+interface Loaded {
+  code: number | null;
+  stdout: string;
+  /** What passed Node's module loaders: `file:` URLs (ES modules) and `cjs:` requests. */
+  modules: string[];
+  /** The bundle files the shim loaded, with the code cache state (KAP_DEBUG_START=1). */
+  bundle: { file: string; cache: string }[];
+}
+
+function loadedBy(args: string[], env: Record<string, string> = {}): Loaded {
   const dir = mkdtempSync(join(tmpdir(), 'kap-startup-'));
   try {
     const file = join(dir, 'loaded.txt');
     const result = spawnSync(process.execPath, ['--import', HOOK, SHIM, ...args], {
-      env: { ...process.env, KAP_LOADED_MODULES_FILE: file, NO_COLOR: '1' },
+      env: {
+        ...process.env,
+        KAP_LOADED_MODULES_FILE: file,
+        KAP_DEBUG_START: '1',
+        NO_COLOR: '1',
+        ...env,
+      },
       encoding: 'utf8',
       timeout: 30_000,
     });
@@ -49,11 +63,27 @@ function loadedBy(args: string[]): { code: number | null; modules: string[] } {
     } catch {
       // nothing loaded through the hooks
     }
-    return { code: result.status, modules };
+    const bundle = [
+      ...result.stderr.matchAll(/^keepalive-parity: start: (\S+) \(code cache: (\w+)\)$/gm),
+    ].map((m) => ({ file: m[1]!, cache: m[2]! }));
+    return { code: result.status, stdout: result.stdout, modules, bundle };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Modules other than the shim and Node's built-ins: compiled modules or packages. */
+function others(modules: string[]): string[] {
+  return modules.filter(
+    (m) =>
+      !m.endsWith('/bin/keepalive-parity.cjs') &&
+      !m.startsWith('node:') &&
+      !m.startsWith('cjs:node:') &&
+      !/^cjs:(path|fs|url|vm|module|os)$/.test(m),
+  );
+}
+
+const holdsKnowledgeBase = (file: string) => readFileSync(join(DIST, file), 'utf8').includes(KB_MARK);
 
 describe('start-up', () => {
   it('each registry entry names and summarises its command as the command module does', async () => {
@@ -64,26 +94,15 @@ describe('start-up', () => {
     }
   });
 
-  it('--help loads the bundle without the engine: no knowledge base, no command, no package', () => {
-    const { code, modules } = loadedBy(['--help']);
+  it('--help loads dist/start.cjs alone: no knowledge base, no command, no package', () => {
+    const { code, modules, bundle } = loadedBy(['--help']);
     assert.equal(code, 0);
-    const files = modules.filter((m) => m.startsWith('file:'));
-    assert.ok(
-      files.some((m) => /\/dist\/start\.js$/.test(m)),
-      'the hook saw the bundle load',
-    );
     assert.deepEqual(
-      files.filter((m) => !m.endsWith('/bin/keepalive-parity.js') && !BUNDLE_FILE.test(m)),
-      [],
+      bundle.map((b) => b.file),
+      ['start.cjs'],
     );
-    // The shim and dist/start.js: two files (each file ESM loads costs about 0.3 ms).
-    assert.equal(files.length, 2, files.join('\n'));
-    for (const m of files.filter((f) => BUNDLE_FILE.test(f)))
-      assert.ok(!readFileSync(fileURLToPath(m), 'utf8').includes(KB_MARK), m);
-    assert.deepEqual(
-      modules.filter((m) => m.includes('node_modules') || m.startsWith('cjs:')),
-      [],
-    );
+    assert.ok(!holdsKnowledgeBase('start.cjs'));
+    assert.deepEqual(others(modules), []);
   });
 
   for (const args of [
@@ -91,27 +110,76 @@ describe('start-up', () => {
     ['check', '--lb', '60s', '--backend', 'runtime:gunicorn', '--json'],
     ['assert', '--backend', '75', '--backend-unit', 's', '--lb', '60s'],
   ]) {
-    it(`${args.join(' ')} runs from the bundle alone: no compiled module, no package`, () => {
-      const { code, modules } = loadedBy(args);
+    it(`${args.join(' ')} runs from the bundle alone: two files, no compiled module, no package`, () => {
+      const { code, modules, bundle } = loadedBy(args);
       assert.ok(code === 0 || code === 1, `exit ${code}`);
-      const files = modules.filter((m) => m.startsWith('file:'));
+      // dist/start.cjs and the one start-up chunk with the engine (scripts/bundle-cli.mjs).
+      assert.equal(bundle.length, 2, JSON.stringify(bundle));
+      assert.equal(bundle[0]!.file, 'start.cjs');
+      assert.match(bundle[1]!.file, /^start-[\w-]+\.cjs$/);
+      assert.ok(holdsKnowledgeBase(bundle[1]!.file));
+      assert.deepEqual(others(modules), []);
       assert.deepEqual(
-        files.filter((m) => !m.endsWith('/bin/keepalive-parity.js') && !BUNDLE_FILE.test(m)),
-        [],
-      );
-      // The shim, dist/start.js and the one start-up chunk with the engine (scripts/bundle-cli.mjs).
-      assert.equal(files.length, 3, files.join('\n'));
-      assert.ok(
-        files.some((m) => BUNDLE_FILE.test(m) && readFileSync(fileURLToPath(m), 'utf8').includes(KB_MARK)),
-      );
-      assert.deepEqual(
-        modules.filter(
-          (m) => m.includes('node_modules') || m.startsWith('cjs:') || HEAVY.some((h) => m.includes(h)),
-        ),
+        modules.filter((m) => HEAVY.some((h) => m.includes(h))),
         [],
       );
     });
   }
+
+  it('the code cache: written on the first run, used on the next, rewritten when V8 rejects it, never trusted in a folder others can write', () => {
+    const cache = mkdtempSync(join(tmpdir(), 'kap-cache-'));
+    try {
+      const env = { KAP_CACHE_DIR: cache };
+      const args = ['check', '--lb', '60s', '--backend', 'runtime:gunicorn'];
+      const first = loadedBy(args, env);
+      assert.equal(first.code, 1);
+      assert.deepEqual(
+        first.bundle.map((b) => b.cache),
+        ['miss', 'miss'],
+      );
+      const files = readdirSync(cache).sort();
+      assert.equal(files.length, 2, files.join(' '));
+      for (const f of files) {
+        assert.match(f, new RegExp(`\\.${process.version}-${process.arch}\\.v8$`));
+        if (process.platform !== 'win32') assert.equal(statSync(join(cache, f)).mode & 0o777, 0o600);
+      }
+      const second = loadedBy(args, env);
+      assert.deepEqual(
+        second.bundle.map((b) => b.cache),
+        ['hit', 'hit'],
+      );
+      assert.equal(second.stdout, first.stdout);
+      // A cache that does not fit (here: bytes of nothing) is rejected by V8, the file compiled
+      // as usual, and the cache written again.
+      const chunkCache = files.find((f) => f.startsWith('start-'))!;
+      writeFileSync(join(cache, chunkCache), Buffer.alloc(4096, 7));
+      const third = loadedBy(args, env);
+      assert.deepEqual(
+        third.bundle.map((b) => b.cache),
+        ['hit', 'rejected'],
+      );
+      assert.equal(third.stdout, first.stdout);
+      assert.deepEqual(
+        loadedBy(args, env).bundle.map((b) => b.cache),
+        ['hit', 'hit'],
+      );
+      assert.deepEqual(
+        loadedBy(args, { ...env, KAP_NO_CACHE: '1' }).bundle.map((b) => b.cache),
+        ['off', 'off'],
+      );
+      if (process.platform !== 'win32') {
+        chmodSync(cache, 0o777);
+        const shared = loadedBy(args, env);
+        assert.deepEqual(
+          shared.bundle.map((b) => b.cache),
+          ['off', 'off'],
+        );
+        assert.equal(shared.stdout, first.stdout);
+      }
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
 
   it('other commands run from the compiled modules, and their errors stay one clear line', () => {
     const { code, modules } = loadedBy(['lab', '--no-such-option']);

@@ -1,6 +1,4 @@
 import type { CliContext } from '../context.js';
-import { describeClassicElbs } from './elb-classic.js';
-import { describeAlbs } from './elbv2.js';
 
 /**
  * The live AWS I/O behind `alb:` (and `elb:`), registered in io.ts `sourceIoExtensions`. The SDK is
@@ -8,7 +6,9 @@ import { describeAlbs } from './elbv2.js';
  */
 export function awsIo(context: CliContext): Record<string, unknown> {
   return {
-    describeAlbs: (locator: string) => describeAlbs(locator, context),
-    describeClassicElbs: (locator: string) => describeClassicElbs(locator, context),
+    // Their modules load on first use too: `check` with other sources never needs them.
+    describeAlbs: async (locator: string) => (await import('./elbv2.js')).describeAlbs(locator, context),
+    describeClassicElbs: async (locator: string) =>
+      (await import('./elb-classic.js')).describeClassicElbs(locator, context),
   };
 }

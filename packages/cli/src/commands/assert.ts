@@ -51,7 +51,12 @@ Examples:
     if (format.kind === 'json') writeJson(context.stdout, reportDocument(evaluation, 'assert'));
     else if (format.kind === 'renderer')
       context.stdout.write(
-        format.renderer.render({ command: 'assert', evaluation, baseDir: context.cwd, cwd: context.cwd }),
+        (await format.renderer.load()).render({
+          command: 'assert',
+          evaluation,
+          baseDir: context.cwd,
+          cwd: context.cwd,
+        }),
       );
     const lines: string[] = [];
     for (const hop of evaluation.hops) {

@@ -62,7 +62,12 @@ Examples:
     if (format.kind === 'json') writeJson(context.stdout, reportDocument(evaluation, 'check'));
     else if (format.kind === 'renderer')
       context.stdout.write(
-        format.renderer.render({ command: 'check', evaluation, baseDir: context.cwd, cwd: context.cwd }),
+        (await format.renderer.load()).render({
+          command: 'check',
+          evaluation,
+          baseDir: context.cwd,
+          cwd: context.cwd,
+        }),
       );
     else context.stdout.write(renderReport(evaluation, palette(context.color)));
     if (evaluation.verdict === 'violation') return EXIT_FOUND;

@@ -13,9 +13,10 @@ import type { Command } from '../context.js';
  * - a new command is one entry here: `{ name, summary, load: () => import('./x.js').then((m) => m.xCommand) }`,
  *   with the same summary as its module (test/startup.test.ts checks both, and what `--help`,
  *   `check` and `assert` load);
- * - `check` and `assert` are bundled with this file into dist/start.js (scripts/bundle-cli.mjs,
- *   `BUNDLED_COMMANDS`); every other command is loaded from the compiled dist/commands/. On the
- *   start-up path, take Node's built-ins with `process.getBuiltinModule()` (see args.ts).
+ * - `check` and `assert` are loaded from ./start-path.js, bundled with the engine into one chunk
+ *   beside dist/start.cjs (this file's bundle; scripts/bundle-cli.mjs); every other command is
+ *   loaded from the compiled dist/commands/. On the start-up path, take Node's built-ins with
+ *   `process.getBuiltinModule()` (see args.ts).
  */
 export interface CommandEntry {
   readonly name: string;

@@ -78,7 +78,7 @@ Examples:
     if (format.kind === 'json') writeJson(context.stdout, scanDocument(result, context.cwd));
     else if (format.kind === 'renderer')
       context.stdout.write(
-        format.renderer.render({
+        (await format.renderer.load()).render({
           command: 'scan',
           evaluation: result.evaluation,
           baseDir: result.root,

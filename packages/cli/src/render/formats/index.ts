@@ -1,13 +1,38 @@
 import { usageError } from '../../errors.js';
-import { githubRenderer } from './github.js';
-import { junitRenderer } from './junit.js';
-import { sarifRenderer } from './sarif.js';
 import type { FormatRenderer } from './types.js';
 
 export type { FormatInput, FormatRenderer } from './types.js';
 
-/** The one registry of pipeline formats for `--format` (check, assert, scan). */
-export const FORMATS: readonly FormatRenderer[] = [sarifRenderer, junitRenderer, githubRenderer];
+/** A `--format` in the registry: its id and summary, and its renderer, loaded when it is asked for. */
+export interface FormatEntry {
+  readonly id: string;
+  /** The renderer module's own summary (test/pipeline-formats.test.ts checks they agree). */
+  readonly summary: string;
+  load(): Promise<FormatRenderer>;
+}
+
+/**
+ * The one registry of pipeline formats for `--format` (check, assert, scan). A renderer is loaded
+ * only when its format is asked for: `check` and `assert` print text or JSON far more often, and
+ * their start-up path carries no renderer (issue 12, scripts/bundle-cli.mjs).
+ */
+export const FORMATS: readonly FormatEntry[] = [
+  {
+    id: 'sarif',
+    summary: 'SARIF 2.1.0 (GitHub code scanning, upload-sarif)',
+    load: () => import('./sarif.js').then((m) => m.sarifRenderer),
+  },
+  {
+    id: 'junit',
+    summary: 'JUnit XML: one testcase per hop (violation = failure, unknown = error)',
+    load: () => import('./junit.js').then((m) => m.junitRenderer),
+  },
+  {
+    id: 'github',
+    summary: 'GitHub Actions annotations (::error file=...,line=...::)',
+    load: () => import('./github.js').then((m) => m.githubRenderer),
+  },
+];
 
 /** `--format` values: text (default), json (= --json), then the registry's. */
 export const FORMAT_IDS = ['text', 'json', ...FORMATS.map((f) => f.id)] as const;
@@ -21,7 +46,7 @@ export const FORMAT_HELP = FORMATS.map((f) => `${f.id} (${f.summary})`).join(', 
 export function outputFormat(
   command: string,
   values: { json?: boolean; format?: string },
-): { kind: 'text' } | { kind: 'json' } | { kind: 'renderer'; renderer: FormatRenderer } {
+): { kind: 'text' } | { kind: 'json' } | { kind: 'renderer'; renderer: FormatEntry } {
   const format = values.format ?? (values.json ? 'json' : 'text');
   if (values.json && values.format !== undefined && values.format !== 'json')
     throw usageError(`${command}: --json and --format ${values.format} cannot be combined`);
