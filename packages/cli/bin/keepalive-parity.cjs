@@ -51,8 +51,11 @@ function cacheFolder() {
     env.KAP_CACHE_DIR ||
     path.join(process.getBuiltinModule('node:os').tmpdir(), `keepalive-parity-${uid ?? 'user'}`);
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const stat = fs.lstatSync(dir);
+    let stat = fs.lstatSync(dir, { throwIfNoEntry: false });
+    if (stat === undefined) {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      stat = fs.lstatSync(dir);
+    }
     if (!stat.isDirectory()) return cacheDir;
     if (uid !== undefined && (stat.uid !== uid || (stat.mode & 0o022) !== 0)) return cacheDir;
     cacheDir = dir;
