@@ -18,6 +18,8 @@
 //   Node never reads an old cache. V8 also checks its version, flags and the source, and rejects a
 //   cache that does not fit; then the file is compiled as usual and the cache is written again.
 // - Written once, at exit, when it was missing or rejected (a temporary file, then a rename).
+//   Writing one also removes cache files of the folder not written for 30 days (old builds and
+//   old Nodes; one in use is then written again on its next run).
 // - In KAP_CACHE_DIR, or a folder of our own in the temporary folder: created 0700 and used only
 //   when it is a folder (not a link) owned by this user that no one else can write to.
 // - Off with KAP_NO_CACHE=1 or NODE_DISABLE_COMPILE_CACHE=1. KAP_DEBUG_START=1 tells on stderr
@@ -115,7 +117,27 @@ function load(file) {
   return module.exports;
 }
 
+/** Cache files older than this are removed when a new one is written (old builds, old Nodes). */
+const CACHE_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
+
+/** Removes cache files (and leftover temporary files) not written in the last CACHE_MAX_AGE_MS. */
+function sweep(dir) {
+  const now = Date.now();
+  for (const name of fs.readdirSync(dir)) {
+    if (!/\.v8(\.\d+\.tmp)?$/.test(name)) continue;
+    const file = path.join(dir, name);
+    const stat = fs.lstatSync(file, { throwIfNoEntry: false });
+    if (stat?.isFile() && now - stat.mtimeMs > CACHE_MAX_AGE_MS) fs.rmSync(file, { force: true });
+  }
+}
+
 process.on('exit', () => {
+  if (toCache.length === 0) return;
+  try {
+    sweep(cacheDir);
+  } catch {
+    // a file in use elsewhere, or gone: the next write sweeps again
+  }
   for (const { script, cacheFile } of toCache) {
     const temporary = `${cacheFile}.${process.pid}.tmp`;
     try {

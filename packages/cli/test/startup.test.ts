@@ -7,7 +7,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -126,18 +135,29 @@ describe('start-up', () => {
     });
   }
 
-  it('the code cache: written on the first run, used on the next, rewritten when V8 rejects it, never trusted in a folder others can write', () => {
+  it('the code cache: written on the first run (old ones swept), used on the next, rewritten when V8 rejects it, never trusted in a folder others can write', () => {
     const cache = mkdtempSync(join(tmpdir(), 'kap-cache-'));
     try {
       const env = { KAP_CACHE_DIR: cache };
       const args = ['check', '--lb', '60s', '--backend', 'runtime:gunicorn'];
+      // An old build's cache (40 days unwritten), a recent one, and a file that is not a cache.
+      const old = 'start.cjs.0123456789abcdef0123456789abcdef.1.2.v22.0.0-x64.v8';
+      const recent = 'start-OtherBld.cjs.OtherBld.3.4.v22.0.0-x64.v8';
+      for (const name of [old, recent, 'notes.txt']) writeFileSync(join(cache, name), 'x');
+      const fortyDaysAgo = new Date(Date.now() - 40 * 24 * 3600 * 1000);
+      utimesSync(join(cache, old), fortyDaysAgo, fortyDaysAgo);
+      utimesSync(join(cache, 'notes.txt'), fortyDaysAgo, fortyDaysAgo);
       const first = loadedBy(args, env);
       assert.equal(first.code, 1);
       assert.deepEqual(
         first.bundle.map((b) => b.cache),
         ['miss', 'miss'],
       );
-      const files = readdirSync(cache).sort();
+      // Writing the new cache swept the old build's, and only it.
+      const all = readdirSync(cache).sort();
+      assert.ok(!all.includes(old), all.join(' '));
+      assert.ok(all.includes(recent) && all.includes('notes.txt'), all.join(' '));
+      const files = all.filter((f) => f !== recent && f !== 'notes.txt');
       assert.equal(files.length, 2, files.join(' '));
       for (const f of files) {
         assert.match(f, new RegExp(`\\.${process.version}-${process.arch}\\.v8$`));
