@@ -5,11 +5,11 @@ import { after, before, describe, it } from 'node:test';
 import { parseJson, runCli } from './cli-helpers.js';
 import {
   type Backend,
-  freePort,
   makeTempDir,
   NGINX_LOG_FORMAT,
   type ProxyInstance,
   type ProxyOptions,
+  refusedPort,
   removeDir,
   request,
   sleep,
@@ -218,7 +218,7 @@ for (const [name, start, args] of [
     });
 
     it('missing target (connection refused) → not-this-trap: target unreachable', async () => {
-      const deadPort = await freePort();
+      const deadPort = await refusedPort();
       const { statuses, diagnosis, code } = await scenario(
         start,
         { upstreamPort: deadPort },
@@ -287,7 +287,7 @@ describe('diagnose end to end: Caddy (access log + its default log with the erro
 
   it('missing target → not-this-trap: the error entries say "connection refused"', async (t) => {
     if (skipUnless(t, 'caddy')) return;
-    const deadPort = await freePort();
+    const deadPort = await refusedPort();
     const { statuses, diagnosis } = await scenario(startCaddy, { upstreamPort: deadPort }, async (p) => {
       const s: number[] = [];
       for (let i = 0; i < 4; i++) s.push(await request(p, '/app/ok'));

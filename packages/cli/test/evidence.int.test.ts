@@ -19,7 +19,7 @@ import { withCaptures } from './evidence-helpers/capture.js';
 import { alivePids, runLabForTest, scenario } from './lab-helpers/run-lab.js';
 import { startNginx } from './probe-helpers/servers.js';
 import { requireBinaries, skipUnless } from './support/binaries.js';
-import { freePort, startServer } from './support/servers.js';
+import { refusedPort, startServer } from './support/servers.js';
 
 const ROOT = `/tmp/kap-evidence-${process.pid}`;
 const KEEP = process.env.KAP_KEEP_EVIDENCE === '1';
@@ -364,7 +364,7 @@ server.listen(Number(process.argv[1]), '127.0.0.1', () => console.log('listening
       command: process.execPath,
       args: (_d, p) => ['-e', script, String(p)],
     });
-    const refusedPort = await freePort();
+    const deadPort = await refusedPort();
     const crashCapture = join(dir, 'crash.pcap');
     const refusedCapture = join(dir, 'refused.pcap');
     try {
@@ -372,7 +372,7 @@ server.listen(Number(process.argv[1]), '127.0.0.1', () => console.log('listening
         dir,
         [
           { file: crashCapture, port: backend.port },
-          { file: refusedCapture, port: refusedPort },
+          { file: refusedCapture, port: deadPort },
         ],
         async () => {
           const outcome = await new Promise<string>((resolve) => {
@@ -389,7 +389,7 @@ server.listen(Number(process.argv[1]), '127.0.0.1', () => console.log('listening
           });
           assert.match(outcome, /aborted|socket hang up|ECONNRESET/);
           const refused = await new Promise<string>((resolve) => {
-            const socket = net.connect(refusedPort, '127.0.0.1');
+            const socket = net.connect(deadPort, '127.0.0.1');
             socket.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? ''));
             socket.on('connect', () => resolve('connected'));
           });

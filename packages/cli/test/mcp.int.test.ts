@@ -23,6 +23,7 @@ import {
 import { childPids, type McpSession, startMcp } from './mcp-helpers/client.js';
 import { skipUnless } from './support/binaries.js';
 import { waitForLogLines } from './support/logs.js';
+import { refusedPort } from './support/servers.js';
 
 /**
  * The MCP server as an MCP client sees it: the SDK's real Client over stdio, spawning the built CLI.
@@ -164,10 +165,7 @@ describe('MCP server (stdio, SDK client, built CLI)', () => {
     assert.match(undecided.content[0]!.text, /exit 2 .*verdict unknown/);
     assert.equal(undecided.structuredContent!.verdict, 'unknown');
     // A probe that cannot connect (a port nothing listens on): exit 2, the probe's own message.
-    const closed = http.createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const deadPort = (closed.address() as AddressInfo).port;
-    await new Promise((r) => closed.close(r));
+    const deadPort = await refusedPort();
     const refused = await call('probe', { url: `http://127.0.0.1:${deadPort}/`, samples: 1 });
     assert.equal(refused.isError, true);
     assert.match(refused.content[0]!.text, /keepalive-parity probe: exit 2 .*: .*(refused|ECONNREFUSED)/i);

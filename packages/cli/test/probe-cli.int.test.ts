@@ -12,7 +12,7 @@ import type * as net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { BIN, parseJson, runCli } from './cli-helpers.js';
 import { okResponse, type RawServer, startRawServer } from './probe-helpers/raw.js';
-import { freePort } from './probe-helpers/servers.js';
+import { refusedPort } from './probe-helpers/servers.js';
 
 const KEEP_ALIVE_TIMEOUT_MS = 500;
 // Node 20.20.2 closes keepAliveTimeout + 1000 ms after the response (lab-findings §2).
@@ -172,7 +172,7 @@ describe('probe (spawned CLI)', () => {
     ]);
     assert.equal(badHeader.code, 2);
     assert.doesNotMatch(badHeader.stdout + badHeader.stderr, /topsecret/);
-    const port = await freePort();
+    const port = await refusedPort();
     const refused = await runCli([
       'probe',
       `http://127.0.0.1:${port}/`,
@@ -276,7 +276,7 @@ describe('check --backend probe:URL (spawned CLI)', () => {
     const fact = doc.hops[0].server.facts.find((f: any) => f.subject === 'server-keepalive');
     assert.equal(fact.valueType, 'disabled');
     assert.ok(doc.findings.some((f: any) => f.id === 'keepalive-disabled'));
-    const port = await freePort();
+    const port = await refusedPort();
     const refused = await runCli(['check', '--backend', `probe:http://127.0.0.1:${port}/`, '--lb', '60s']);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /probe failed/);

@@ -16,7 +16,7 @@ import {
 } from '../src/probe/engine.js';
 import { runProbe } from '../src/probe/run.js';
 import { okResponse, type RawServer, startRawServer } from './probe-helpers/raw.js';
-import { freePort } from './probe-helpers/servers.js';
+import { refusedPort } from './probe-helpers/servers.js';
 
 const TOLERANCE_MS = 100;
 const servers: RawServer[] = [];
@@ -204,7 +204,7 @@ describe('probe against raw servers', () => {
   });
 
   it('a refused connection is a connect-failed error, not a sample', async () => {
-    const port = await freePort();
+    const port = await refusedPort();
     await assert.rejects(
       measureIdleClose({ host: '127.0.0.1', port, maxWaitMs: 1000 }),
       (error: unknown) => error instanceof ProbeError && error.code === 'connect-failed',

@@ -10,10 +10,11 @@ import {
   get,
   missingBinaries,
   runSync,
+  type StartedServer,
   startCountingBackend,
-  startProcess,
+  startServer,
   tempDir,
-  waitForPort,
+  waitListening,
 } from './readers-helpers/proxies.js';
 
 /**
@@ -71,15 +72,33 @@ describe('haproxy reader against the real haproxy binary', {
     await backend?.close();
   });
 
+  /** HAProxy in `dir` on a free port, its config written by `write(port)` for each start-up attempt. */
+  async function startHaproxy(dir: string, write: (port: number) => Promise<void>): Promise<StartedServer> {
+    const cfg = join(dir, 'haproxy.cfg');
+    const proc = await startServer({
+      name: 'haproxy',
+      command: 'haproxy',
+      dir,
+      args: () => ['-db', '-f', cfg],
+      prepare: (_dir, port) => write(port),
+    });
+    cleanups.push(proc.stop);
+    return proc;
+  }
+
   it('no idle timer on pooled server connections: the reader says unbounded, and HAProxy reuses a connection idle far past every timeout', async () => {
     const dir = await tempDir('kap-haproxy-');
     cleanups.push(dir.remove);
-    const port = await freePort();
     const cfg = join(dir.path, 'haproxy.cfg');
-    await writeFile(
-      cfg,
-      `global
+    // The config names the port, so it is written for each start-up attempt (startServer retries
+    // with a new port when another program took it, and waits until HAProxy itself listens there).
+    const proc = await startHaproxy(dir.path, async (port) => {
+      await writeFile(
+        cfg,
+        `global
     maxconn 64
+    # A port another program holds is a bind error, not a shared listener (SO_REUSEPORT).
+    noreuseport
 
 defaults
     mode http
@@ -98,24 +117,23 @@ backend be
     retry-on conn-failure empty-response response-timeout
     server s1 127.0.0.1:${backend.port} pool-purge-delay 30s
 `,
-    );
-    const test = runSync('haproxy', ['-c', '-f', cfg]);
-    assert.equal(test.code, 0, `haproxy -c refused the config:\n${test.stdout}${test.stderr}`);
+      );
+      const test = runSync('haproxy', ['-c', '-f', cfg]);
+      assert.equal(test.code, 0, `haproxy -c refused the config:\n${test.stdout}${test.stderr}`);
+    });
+    const port = proc.port;
 
     // The reader: backend be has no idle limit; frontend fe keeps client connections 300 ms.
     const check = await runCli(['check', '--lb', `haproxy:${cfg}#be`, '--backend', '65s', '--json']);
     const doc = parseJson(check);
     const pool = doc.hops[0].client.facts.find((f: any) => f.subject === 'pool-idle');
     assert.equal(pool.valueType, 'unbounded');
-    assert.equal(pool.provenance.line, 16);
+    assert.equal(pool.provenance.line, 18);
     const retry = doc.hops[0].client.facts.find((f: any) => f.subject === 'retry-policy');
     assert.ok(retry, 'retry policy reported');
     const server = await runCli(['check', '--lb', '1s', '--backend', `haproxy:${cfg}#fe`, '--json']);
     assert.equal(parseJson(server).hops[0].serverKeepAliveMs, 300);
 
-    const proc = startProcess('haproxy', ['-db', '-f', cfg]);
-    cleanups.push(proc.stop);
-    await waitForPort(port);
     const before = backend.connections();
     assert.equal(await get(port), 200);
     // Idle 2.5 s: longer than timeout server, client and http-keep-alive, and the purge is 30 s away.
@@ -155,11 +173,20 @@ backend be
   it('httpclose then http-server-close: the last wins, the client connection is kept, the server one is not', async () => {
     const dir = await tempDir('kap-haproxy-modes-');
     cleanups.push(dir.remove);
-    const [closePort, bothPort] = [await freePort(), await freePort()];
     const cfg = join(dir.path, 'haproxy.cfg');
-    await writeFile(
-      cfg,
-      `defaults
+    // Both ports are in the config, written for each start-up attempt: startServer retries with new
+    // ports when another program took one (HAProxy then fails to bind) and waits until HAProxy
+    // itself listens on the first; it binds every listener before it accepts on any.
+    let bothPort = 0;
+    const proc = await startHaproxy(dir.path, async (closePort) => {
+      bothPort = await freePort();
+      await writeFile(
+        cfg,
+        `global
+    # A port another program holds is a bind error, not a shared listener (SO_REUSEPORT).
+    noreuseport
+
+defaults
     mode http
     timeout connect 1s
     timeout client 5s
@@ -176,13 +203,12 @@ listen both
     bind 127.0.0.1:${bothPort}
     server s 127.0.0.1:${backend.port}
 `,
-    );
-    const test = runSync('haproxy', ['-c', '-f', cfg]);
-    assert.equal(test.code, 0, `haproxy -c refused the config:\n${test.stdout}${test.stderr}`);
-    const proc = startProcess('haproxy', ['-db', '-f', cfg]);
-    cleanups.push(proc.stop);
-    await waitForPort(closePort);
-    await waitForPort(bothPort);
+      );
+      const test = runSync('haproxy', ['-c', '-f', cfg]);
+      assert.equal(test.code, 0, `haproxy -c refused the config:\n${test.stdout}${test.stderr}`);
+    });
+    const closePort = proc.port;
+    assert.ok(await waitListening(bothPort, proc.process, 10_000), `HAProxy does not listen on ${bothPort}`);
 
     // HAProxy: httpclose closes the client connection after one response.
     assert.equal(await twoRequestsOnOneConnection(closePort), 1, proc.output());

@@ -5,15 +5,12 @@ import { after, before, describe, it } from 'node:test';
 import { parseJson, runCli } from './cli-helpers.js';
 import {
   type CountingBackend,
-  freePort,
   get,
   missingBinaries,
-  type RunningProcess,
   runSync,
   startCountingBackend,
-  startProcess,
+  startServer,
   tempDir,
-  waitForPort,
 } from './readers-helpers/proxies.js';
 
 function nginxVersion(): string {
@@ -54,34 +51,33 @@ describe('nginx reader against the real nginx binary', {
   async function startNginx(http: string, extraFiles: Record<string, string> = {}) {
     const dir = await tempDir('kap-nginx-');
     cleanups.push(dir.remove);
-    const port = await freePort();
-    for (const [name, text] of Object.entries(extraFiles)) {
-      await mkdir(join(dir.path, name, '..'), { recursive: true });
-      await writeFile(
-        join(dir.path, name),
-        text.replaceAll('PORT', String(port)).replaceAll('BACKEND', String(backend.port)),
-      );
-    }
     const conf = join(dir.path, 'nginx.conf');
-    await writeFile(
-      conf,
-      nginxConf(http.replaceAll('PORT', String(port)).replaceAll('BACKEND', String(backend.port))),
-    );
-    const test = runSync('nginx', ['-t', '-p', dir.path, '-c', conf, '-e', join(dir.path, 'error.log')]);
-    assert.equal(test.code, 0, `nginx -t refused the config:\n${test.stderr}`);
-    const proc: RunningProcess = startProcess('nginx', [
-      '-p',
-      dir.path,
-      '-c',
-      conf,
-      '-e',
-      join(dir.path, 'error.log'),
-      '-g',
-      'daemon off;',
-    ]);
+    // The config names the port, so it is written for each start-up attempt: startServer picks a
+    // free port, retries with a new one when another program took it, and waits until nginx itself
+    // (not whoever took the port) listens there.
+    const proc = await startServer({
+      name: 'nginx',
+      command: 'nginx',
+      dir: dir.path,
+      args: () => ['-p', dir.path, '-c', conf, '-e', join(dir.path, 'error.log'), '-g', 'daemon off;'],
+      prepare: async (_dir, port) => {
+        for (const [name, text] of Object.entries(extraFiles)) {
+          await mkdir(join(dir.path, name, '..'), { recursive: true });
+          await writeFile(
+            join(dir.path, name),
+            text.replaceAll('PORT', String(port)).replaceAll('BACKEND', String(backend.port)),
+          );
+        }
+        await writeFile(
+          conf,
+          nginxConf(http.replaceAll('PORT', String(port)).replaceAll('BACKEND', String(backend.port))),
+        );
+        const test = runSync('nginx', ['-t', '-p', dir.path, '-c', conf, '-e', join(dir.path, 'error.log')]);
+        assert.equal(test.code, 0, `nginx -t refused the config:\n${test.stderr}`);
+      },
+    });
     cleanups.push(proc.stop);
-    await waitForPort(port);
-    return { dir: dir.path, conf, port, proc };
+    return { dir: dir.path, conf, port: proc.port, proc };
   }
 
   it('pooling config: the reader says 1 s idle; nginx reuses one backend connection and closes it about 1 s after the last response', async () => {

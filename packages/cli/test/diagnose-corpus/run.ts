@@ -3,11 +3,11 @@ import { ProcessGroup } from '../../src/lab/processes.js';
 import { PROXIES as LAB_PROXIES } from '../../src/lab/proxies.js';
 import {
   APACHE_AS_NGINX_LOG_FORMAT,
-  freePort,
   makeTempDir,
   NGINX_LOG_FORMAT,
   type ProxyInstance,
   type ProxyOptions,
+  refusedPort,
   startApache,
   startCaddy,
   startHaproxy,
@@ -104,7 +104,7 @@ export async function runCorpusScenario(
     closeEvery: scenario.closeEvery,
   });
   try {
-    const upstreamPort = scenario.down ? await freePort() : backend.port;
+    const upstreamPort = scenario.down ? await refusedPort() : backend.port;
     const instance = await proxy.start(dir, {
       upstreamPort,
       retry: scenario.retry,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { APACHE_MODULES, APACHE_ONE_PROCESS, apacheModuleDir, findOnPath } from '../../src/lab/proxies.js';
 import { startServer } from '../support/servers.js';
 
-export { freePort } from '../support/servers.js';
+export { freePort, refusedPort } from '../support/servers.js';
 
 /**
  * A small end-to-end harness for diagnose: a Node backend with a deterministic late-close window

@@ -153,7 +153,8 @@ export async function startRig(proxy: 'haproxy' | 'nginx', withPrometheus: boole
     });
     err = await errServer();
     const errPort = (err.address() as AddressInfo).port;
-    const statsPort = await freePort();
+    // Picked again for each start-up attempt: a port another program took makes HAProxy fail to bind.
+    let statsPort = 0;
     let accessLog: string | null = null;
     const proxyStarted = await spawnListening(
       group,
@@ -164,8 +165,9 @@ export async function startRig(proxy: 'haproxy' | 'nginx', withPrometheus: boole
         stdoutFile: join(dir.path, `${proxy}.log`),
         stderrFile: join(dir.path, `${proxy}.log`),
       },
-      (port) => {
+      async (port) => {
         if (proxy === 'haproxy') {
+          statsPort = await freePort();
           const conf = `global
   # A port another program holds is a bind error, not a shared listener (SO_REUSEPORT).
   noreuseport

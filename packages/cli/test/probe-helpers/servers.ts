@@ -7,7 +7,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startServer } from '../support/servers.js';
 
-export { freePort } from '../support/servers.js';
+export { freePort, refusedPort } from '../support/servers.js';
 
 export interface RunningServer {
   readonly name: string;

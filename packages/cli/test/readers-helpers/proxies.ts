@@ -2,15 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { createServer as createHttpServer, request, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
+export { waitListening } from '../../src/lab/net-util.js';
 /** The skip reason when a program is missing (the shared lookup of test/support/binaries.ts). */
 export { missingBinaries } from '../support/binaries.js';
-export {
-  freePort,
-  startProcess,
-  type TrackedProcess as RunningProcess,
-  tempDir,
-  waitForPort,
-} from '../support/servers.js';
+export { freePort, type StartedServer, startServer, tempDir } from '../support/servers.js';
 
 /** Runs a short command (nginx -t, haproxy -c) and returns its exit code and output; bounded. */
 export function runSync(

@@ -6,54 +6,75 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, spawnListening, waitListening } from '../../src/lab/net-util.js';
+import { freePort, spawnListening } from '../../src/lab/net-util.js';
 import { type ManagedProcess, ProcessGroup } from '../../src/lab/processes.js';
 
 export { freePort };
 
-/** Output kept in memory per process (the start of it), for failure messages. */
-const OUTPUT_LIMIT_CHARS = 64_000;
+/** Linux's range for ports picked by the kernel: `bind` to port 0 and the source port of `connect`. */
+function ephemeralRange(): [number, number] {
+  const text = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8');
+  const [low, high] = text.trim().split(/\s+/).map(Number);
+  if (!Number.isInteger(low) || !Number.isInteger(high)) throw new Error(`ip_local_port_range: ${text}`);
+  return [low!, high!];
+}
+
+/** True when a connection to 127.0.0.1:`port` is refused (nothing listens there now). */
+function refuses(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve(false);
+    }, 2000);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      resolve(error.code === 'ECONNREFUSED');
+    });
+  });
+}
+
+/**
+ * A 127.0.0.1 port that refuses connections for the whole test, for "the target is down".
+ *
+ * Not `freePort()`: a port picked by binding port 0 and closed again lies in the kernel's ephemeral
+ * range, and the next bind to port 0 may get it again. In CI the "missing target" test picked its
+ * dead port, then started HAProxy on `freePort()`, which returned the same port: HAProxy proxied
+ * to itself until its connections ran out, and answered 504 and then nothing instead of four 503s
+ * (about 1 in 7,000 per pair of picks: measured here on Linux 6.18, 3,000 binds to port 0 gave
+ * 2,418 distinct ports, all odd, all in the lower half of 32768-60999, as uniform picks among the
+ * 7,058 such ports would). A
+ * connection to such a port can also connect to itself (its source port = the target port).
+ * This port lies outside the ephemeral range (10000 up to it, or above it), where the kernel never
+ * hands out a port: the tests bind only port 0, and a source port is never outside the range.
+ * Whatever else runs on the machine is checked: the port is returned only when a connection to it
+ * is refused now (at most 50 random tries).
+ */
+export async function refusedPort(): Promise<number> {
+  const [low, high] = ephemeralRange();
+  const below = Math.max(0, low - 10_000);
+  const above = Math.max(0, 65_535 - high);
+  if (below + above === 0) throw new Error(`no port outside the ephemeral range ${low}-${high}`);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const pick = Math.floor(Math.random() * (below + above));
+    const port = pick < below ? 10_000 + pick : high + 1 + (pick - below);
+    if (await refuses(port)) return port;
+  }
+  throw new Error(`no port outside the ephemeral range ${low}-${high} refused connections in 50 tries`);
+}
 
 /** A new temp dir and the way to remove it. */
 export async function tempDir(prefix: string): Promise<{ path: string; remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
-}
-
-/** Resolves once something accepts TCP connections on 127.0.0.1:`port`; throws after `timeoutMs`. */
-export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
-  if (!(await waitListening(port, null, timeoutMs)))
-    throw new Error(`nothing listening on 127.0.0.1:${port} after ${timeoutMs} ms`);
-}
-
-/** A process started by `startProcess`, stopped by its PID. */
-export interface TrackedProcess {
-  readonly process: ManagedProcess;
-  readonly pid: number;
-  /** Its stdout and stderr so far. */
-  output(): string;
-  stop(): Promise<void>;
-}
-
-/** Starts `command`, which learns its port some other way (a config file already written). */
-export function startProcess(command: string, args: readonly string[]): TrackedProcess {
-  const group = new ProcessGroup();
-  const managed = group.spawn(command, command, args);
-  // Listeners added before this tick ends miss nothing: stream data arrives on later ticks.
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    if (output.length < OUTPUT_LIMIT_CHARS) output += chunk.toString('utf8');
-  };
-  managed.child.stdout?.on('data', keep);
-  managed.child.stderr?.on('data', keep);
-  return {
-    process: managed,
-    pid: managed.pid,
-    output: () => output,
-    stop: () => group.stop(managed),
-  };
 }
 
 export interface ServerSpec {
