@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
-import { listenerOwnedBy, waitListening } from '../src/lab/net-util.js';
+import { listenerOwnedBy, waitListening, waitPortQuiet } from '../src/lab/net-util.js';
 import { PROXIES } from '../src/lab/proxies.js';
 import { renderLab } from '../src/lab/report.js';
 import { planScenarios } from '../src/lab/run.js';
@@ -169,6 +169,34 @@ describe('start-up of the servers the lab runs', () => {
       assert.equal(await waitListening(port, { pid: process.pid, hasExited: () => false }, 300), true);
     } finally {
       child.kill();
+      server.close();
+    }
+  });
+
+  test('a capture waits until no connection on the port will send another packet', {
+    skip: procSkip,
+  }, async () => {
+    // The server does not close its end when the client does (allowHalfOpen), as a busy server
+    // that has not run yet: the connection stays in CLOSE_WAIT / FIN_WAIT2 until it does.
+    const accepted: Socket[] = [];
+    const server = createServer({ allowHalfOpen: true }, (socket) => accepted.push(socket));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    try {
+      assert.equal(await waitPortQuiet(port, 100), true, 'only a listener: quiet');
+      const client = connect(port, '127.0.0.1');
+      await once(client, 'connect');
+      while (accepted.length === 0) await new Promise((r) => setTimeout(r, 5));
+      assert.equal(await waitPortQuiet(port, 200), false, 'an open connection');
+      client.end();
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(await waitPortQuiet(port, 200), false, 'the client closed, the server has not');
+      const closing = waitPortQuiet(port, 5000);
+      setTimeout(() => accepted[0]!.end(), 100);
+      assert.equal(await closing, true, 'both closed: TIME_WAIT sends nothing more');
+    } finally {
+      for (const s of accepted) s.destroy();
       server.close();
     }
   });

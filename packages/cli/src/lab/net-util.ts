@@ -51,6 +51,45 @@ function listeningInodes(port: number): Set<string> | null {
   return read ? inodes : null;
 }
 
+/**
+ * Linux: whether a TCP socket on 127.0.0.1:`port` (as either end) is in a state that still sends
+ * packets: anything but LISTEN (0A), TIME_WAIT (06) and CLOSE (07). null without /proc.
+ */
+function portBusy(port: number): boolean | null {
+  const suffix = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  let read = false;
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    read = true;
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 4 || f[3] === '0A' || f[3] === '06' || f[3] === '07') continue;
+      if (f[1]!.endsWith(suffix) || f[2]!.endsWith(suffix)) return true;
+    }
+  }
+  return read ? false : null;
+}
+
+/**
+ * Waits until no connection on `port` will send another packet (Linux, from /proc; at most `maxMs`;
+ * false if time ran out). Before a capture starts: the connection `waitListening` made to see the
+ * server listen is closed by the server a moment later, and a busy host can delay that close until
+ * the capture runs, which then holds a connection without its SYN (`unknown-role`).
+ */
+export async function waitPortQuiet(port: number, maxMs: number, signal?: AbortSignal): Promise<boolean> {
+  const deadline = monotonicMs() + maxMs;
+  for (;;) {
+    if (portBusy(port) !== true) return true;
+    if (monotonicMs() >= deadline || signal?.aborted) return false;
+    await sleep(10, signal).catch(() => undefined);
+  }
+}
+
 /** Linux: `root` and every process descended from it (from /proc/PID/stat's parent pid). */
 function processTree(root: number): number[] {
   const children = new Map<number, number[]>();

@@ -13,7 +13,7 @@ import { type BackendEvent, type LabBackend, startBackend } from './backend.js';
 import { LabAbortedError, monotonicMs, sleep } from './clock.js';
 import { sendRequest } from './driver.js';
 import { LabSetupError } from './errors.js';
-import { waitCaptureSettled } from './net-util.js';
+import { waitCaptureSettled, waitPortQuiet } from './net-util.js';
 import { ProcessGroup } from './processes.js';
 import { findExecutable, findOnPath, PROXIES, type ProxyAdapter } from './proxies.js';
 import type {
@@ -366,6 +366,8 @@ async function runScenario(plan: ScenarioPlan, context: ScenarioContext): Promis
   let tcpdump: ReturnType<ProcessGroup['spawn']> | null = null;
   if (options.capture) {
     capture = join(dir, `${plan.name}.pcap`);
+    // The start-up check's connection to the backend must be closed before the capture begins.
+    await waitPortQuiet(backend.port, 2000, options.signal);
     tcpdump = group.spawn(
       'tcpdump',
       findOnPath('tcpdump') ?? 'tcpdump',

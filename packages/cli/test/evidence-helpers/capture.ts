@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitCaptureSettled } from '../../src/lab/net-util.js';
+import { waitCaptureSettled, waitPortQuiet } from '../../src/lab/net-util.js';
 import { ProcessGroup } from '../../src/lab/processes.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -25,6 +25,9 @@ export async function withCaptures<T>(
 ): Promise<T> {
   const group = new ProcessGroup();
   try {
+    // A connection still closing (the start-up check of the server) would enter the capture
+    // without its SYN: wait until the ports are quiet (bounded; the capture then says what it saw).
+    for (const spec of specs) await waitPortQuiet(spec.port, 5000);
     const started = specs.map((spec, i) => {
       const stderrFile = join(dir, `tcpdump-${i}.stderr.log`);
       // A 16 MiB buffer: a busy host must not make the kernel drop packets of a short test.
