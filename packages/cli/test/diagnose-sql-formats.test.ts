@@ -67,6 +67,57 @@ describe('diagnose --emit-sql duckdb --format nginx/haproxy/caddy', () => {
     assert.deepEqual(comparable(windowed.fromSql), comparable(windowed.engine));
   });
 
+  it('a log stamped with begin times, one 502 line written late: no gap for it, not a busy connection (both engines)', async () => {
+    // Apache's access log through an nginx-style format (diagnose-helpers/harness.ts
+    // APACHE_AS_NGINX_LOG_FORMAT): the time is when the request began, a line is written when it
+    // ends. Six rounds: two quick requests, then one sent 365 ms after the last response that meets
+    // the closed connection (502). Apache under load wrote one 502 after the next request's line
+    // (seen in the corpus): that 502 began before the line above it, so its gap is unknown.
+    const format =
+      '$remote_addr $connection $msec "$request" $status $body_bytes_sent up=http://$upstream_addr';
+    const lines: string[] = [];
+    const line = (ms: number, rid: number, status: number) =>
+      `127.0.0.1 ${rid} ${(ms / 1000).toFixed(3)} "GET /ok?rid=r${rid} HTTP/1.1" ${status} 3 up=http://127.0.0.1:4000`;
+    let t = 1_790_000_000_000;
+    let rid = 0;
+    let late: string | null = null;
+    for (let round = 0; round < 6; round++) {
+      lines.push(line(t, ++rid, 200));
+      if (late !== null) {
+        lines.push(late);
+        late = null;
+      }
+      lines.push(line(t + 15, ++rid, 200));
+      const race = line(t + 15 + 5 + 365, ++rid, 502);
+      if (round === 2) late = race;
+      else lines.push(race);
+      t += 15 + 5 + 365 + 90;
+    }
+    const file = join(dir, 'begin-stamped.log');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const { engine, fromSql } = await sqlParity([file], ['--nginx-log-format', format], {
+      dir,
+      name: 'begin-stamped',
+      format: 'csv',
+    });
+    assert.deepEqual(comparable(fromSql), comparable(engine));
+    // 18 requests: the first and the late 502 have no gap. The quick ones follow 15 ms after the
+    // previous begin (or 90 ms after a 502); the 502s, and the request after the late one's place, at
+    // 365 ms and more. Before the fix the late 502 was in `busy (<0)` (365 + 90 ms before the line
+    // above it), as a failure on a busy connection.
+    const requests = (label: string) =>
+      engine.idleGaps.buckets.find((b: any) => b.label === label).requests as number;
+    const buckets = JSON.stringify(engine.idleGaps.buckets);
+    assert.equal(requests('busy (<0)'), 0, buckets);
+    assert.equal(requests('0ms–100ms'), 10, buckets);
+    assert.equal(requests('250ms–500ms'), 6, buckets);
+    assert.equal(
+      engine.idleGaps.buckets.reduce((n: number, b: any) => n + b.requests, 0),
+      16,
+      buckets,
+    );
+  });
+
   it('nginx $time_local (whole seconds, zones east and west): same report, the time parsed in SQL', async () => {
     const zones = ['+0000', '+0530', '-0700'];
     let n = 0;
@@ -203,6 +254,7 @@ describe('diagnose --emit-sql duckdb --format nginx/haproxy/caddy', () => {
           .replaceAll(", 'Z')))", ')')
           .replaceAll('regexp_matches(', 'MATCHES(')
           .replaceAll('regexp_like(', 'MATCHES(')
+          .replaceAll('arg_max(start_ms, [time_ms, -ord])', 'max_by(start_ms, time_ms)')
           .replace(
             /CASE WHEN json_valid\(line\) THEN json_extract_string\(line, '([^']*)'\) END/g,
             'JSON($1)',

@@ -4,6 +4,7 @@ import { createGunzip } from 'node:zlib';
 import {
   closeOpenGaps,
   emptyPartial,
+  type GapFinish,
   LogAnalyzer,
   type LogFormat,
   mergePartials,
@@ -97,7 +98,7 @@ export async function runGzipBlocks(
   // Results are merged in block order as soon as the next one is in (memory stays bounded).
   const done = new Map<number, Pick<BlockResult, 'partial' | 'lines'>>();
   const partial = emptyPartial();
-  const finishes = new Map<string, number>();
+  const finishes = new Map<string, GapFinish>();
   let merged = 0;
   let lines = 0;
   const mergeReady = () => {

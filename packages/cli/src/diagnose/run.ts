@@ -7,6 +7,7 @@ import {
   type Diagnosis,
   diagnose,
   emptyPartial,
+  type GapFinish,
   KeepaliveParityError,
   LogAnalyzer,
   type LogFormat,
@@ -258,7 +259,7 @@ export async function analyze(
   }
   const { results, failures } = await runTasks(tasks, jobs, (b) => progress.add(b), context.signal);
   const lineOffsets = new Map<number, number>();
-  const gapFinishes = new Map<number, Map<string, number>>();
+  const gapFinishes = new Map<number, Map<string, GapFinish>>();
   const summaryLines = new Map<number, number>();
   for (const result of results) {
     const fileIndex = taskFile.get(result.id)!;

@@ -120,8 +120,11 @@ export interface PartialAnalysis {
    * counts those gaps, piece after piece, and removes both fields.
    */
   openGaps?: Array<[string, number, number]>;
-  gapFinishes?: Array<[string, number]>;
+  gapFinishes?: Array<[string, number, number]>;
 }
+
+/** When a target's last request finished, and when that request began (ms). */
+export type GapFinish = readonly [finishMs: number, startMs: number];
 
 const MAX_EXAMPLES_PER_KEY = 3;
 const MAX_MALFORMED_SAMPLES = 10;
@@ -267,22 +270,23 @@ function countGap(
  * target's last request finished in the pieces before, updated here), as one analyzer reading the
  * whole file would (exactly when the file's lines are in time order).
  */
-export function closeOpenGaps(part: PartialAnalysis, finishes: Map<string, number>): void {
+export function closeOpenGaps(part: PartialAnalysis, finishes: Map<string, GapFinish>): void {
   for (const [target, startMs, flags] of part.openGaps ?? []) {
     const previous = finishes.get(target);
-    if (previous === undefined) continue;
+    // Began before the request that finished last: its gap is unknown (see LogAnalyzer.line).
+    if (previous === undefined || startMs < previous[1]) continue;
     countGap(
       part,
       targetBucketsOf(part, target),
-      startMs - previous,
+      startMs - previous[0],
       (flags & 1) !== 0,
       (flags & 2) !== 0,
       (flags & 4) !== 0,
     );
   }
-  for (const [target, finish] of part.gapFinishes ?? []) {
+  for (const [target, finish, start] of part.gapFinishes ?? []) {
     const previous = finishes.get(target);
-    if (previous === undefined || finish > previous) finishes.set(target, finish);
+    if (previous === undefined || finish > previous[0]) finishes.set(target, [finish, start]);
   }
   delete part.openGaps;
   delete part.gapFinishes;
@@ -291,6 +295,8 @@ export function closeOpenGaps(part: PartialAnalysis, finishes: Map<string, numbe
 /** Per target of the current input: when its last request finished (ms) and its gap buckets. */
 interface GapState {
   finish: number;
+  /** When the request that finished last began. */
+  finishStart: number;
   /** `targetGaps` entry (resolved on the target's first gap; `(other)` past MAX_TARGETS). */
   buckets: GapBucketCounts[] | null;
 }
@@ -513,18 +519,34 @@ export class LogAnalyzer {
       // One map lookup per request: the state holds both the last finish and the target's buckets.
       const state = this.lastFinish.get(gapTarget);
       if (state !== undefined) {
-        gapMs = startMs - state.finish;
-        let perTarget = state.buckets;
-        if (perTarget === null) {
-          perTarget = targetBucketsOf(p, gapTarget);
-          state.buckets = perTarget;
+        // A request that began before the one that finished last (a log written as requests end,
+        // stamped with their begin: Apache's %t, out of order when one line is written late) is not
+        // preceded by it: that one says nothing of how long the connection idled before this one.
+        // Its gap is unknown, never a negative "busy" gap made of the order the lines were written.
+        if (startMs >= state.finishStart) {
+          gapMs = startMs - state.finish;
+          let perTarget = state.buckets;
+          if (perTarget === null) {
+            perTarget = targetBucketsOf(p, gapTarget);
+            state.buckets = perTarget;
+          }
+          countGap(
+            p,
+            perTarget,
+            gapMs,
+            race,
+            is5xx && r.generator === 'lb',
+            is5xx && r.generator === 'target',
+          );
         }
-        countGap(p, perTarget, gapMs, race, is5xx && r.generator === 'lb', is5xx && r.generator === 'target');
-        if (r.timeMs > state.finish) state.finish = r.timeMs;
+        if (r.timeMs > state.finish) {
+          state.finish = r.timeMs;
+          state.finishStart = startMs;
+        }
       } else {
         if (this.lastFinish.size >= MAX_GAP_STATE_TARGETS) this.lastFinish.clear();
         const key = detach(gapTarget);
-        this.lastFinish.set(key, { finish: r.timeMs, buckets: null });
+        this.lastFinish.set(key, { finish: r.timeMs, finishStart: startMs, buckets: null });
         if (this.deferFirstGaps) {
           const flags =
             (race ? 1 : 0) |
@@ -559,7 +581,11 @@ export class LogAnalyzer {
     this.flushInputRequests();
     if (this.deferFirstGaps) {
       this.p.openGaps = this.openGaps;
-      this.p.gapFinishes = [...this.lastFinish].map(([target, state]) => [target, state.finish]);
+      this.p.gapFinishes = [...this.lastFinish].map(([target, state]) => [
+        target,
+        state.finish,
+        state.finishStart,
+      ]);
     }
     return this.p;
   }

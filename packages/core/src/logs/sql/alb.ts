@@ -155,6 +155,7 @@ classified AS (
   FROM timed
 )`,
     previousFinish: 'lag(time_ms) OVER (PARTITION BY file, target ORDER BY time_ms)',
+    previousFinishStart: 'lag(start_ms) OVER (PARTITION BY file, target ORDER BY time_ms)',
   });
   return withView(flavour, duckdbAlbView(options.paths ?? ['alb-logs/*.log.gz'], table), query);
 }

@@ -173,13 +173,30 @@ export interface AnalysisSpec {
   readonly ctes: string;
   /** The time of the previous request to the same target in the same file, as the streaming engine keeps it. */
   readonly previousFinish: string;
+  /** When the request of `previousFinish` began: a request that began before it has no known gap. */
+  readonly previousFinishStart: string;
   readonly sinceIso?: string | undefined;
   readonly untilIso?: string | undefined;
 }
 
+const BEFORE = (order: string) =>
+  `OVER (PARTITION BY file, target ORDER BY ${order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)`;
+
 /** The running maximum of the finish times before a request, per file and target, in file order. */
 export function runningMaxFinish(order: string): string {
-  return `max(time_ms) OVER (PARTITION BY file, target ORDER BY ${order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)`;
+  return `max(time_ms) ${BEFORE(order)}`;
+}
+
+/**
+ * When the request of `runningMaxFinish` began. DuckDB: of the requests with that finish, the first
+ * in file order, as the streaming engine keeps it (a later one with the same finish does not replace
+ * it). Athena and Trino order by time, so requests with the same finish are in no defined order
+ * there anyway (docs/diagnose.md).
+ */
+export function runningMaxFinishStart(flavour: SqlFlavour, order: string): string {
+  return flavour === 'duckdb'
+    ? `arg_max(start_ms, [time_ms, -${order}]) ${BEFORE(order)}`
+    : `max_by(start_ms, time_ms) ${BEFORE(order)}`;
 }
 
 /**
@@ -197,7 +214,8 @@ export function runningMaxFinish(order: string): string {
  * - `flag`: k `retried` (succeeded after a retried upstream error), `mid-response` (cut after a
  *   status below 500) or `outside-window` (requests the --since/--until WHERE left out), a requests.
  * The idle gap before a request is its start minus the latest finish before it to the same target
- * in the same file (`spec.previousFinish`, a window function), as the streaming engine does per input.
+ * in the same file (`spec.previousFinish`, a window function), as the streaming engine does per input;
+ * none when the request began before the request of that finish (`spec.previousFinishStart`).
  */
 export function analysisSql(spec: AnalysisSpec): string {
   const filters = ['TRUE'];
@@ -220,7 +238,9 @@ flagged AS (
     -- analysis.ts isRaceCandidate: an LB 502 with no other cause, or any closed reused connection.
     coalesce(status >= 500 AND generator = 'lb' AND (cause = 'upstream-closed-reused-connection'
       OR (status = 502 AND (cause IS NULL OR cause = 'unknown'))), FALSE) AS race,
-    CASE WHEN target IS NOT NULL THEN start_ms - ${spec.previousFinish} END AS gap_ms
+    -- analysis.ts LogAnalyzer: a request that began before the one that finished last has no gap.
+    CASE WHEN target IS NOT NULL AND start_ms >= ${spec.previousFinishStart}
+      THEN start_ms - ${spec.previousFinish} END AS gap_ms
   FROM windowed
 )
 SELECT 'total' AS section, ${quoteLiteral(spec.formatId)} AS k, ${n} AS i, count(*) AS a, min(time_ms) AS b,
@@ -299,6 +319,7 @@ export function textLogSql(options: SqlOptions, spec: TextLogSpec): string {
     ],
     ctes: spec.ctes({ table, fileAndLine, order }),
     previousFinish: runningMaxFinish('ord'),
+    previousFinishStart: runningMaxFinishStart(flavour, 'ord'),
   });
   return withView(flavour, duckdbLinesView(options.paths ?? [spec.defaultPath], table), query);
 }
