@@ -13,13 +13,12 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { startBackend } from '../src/lab/backend.js';
-import { ProcessGroup } from '../src/lab/processes.js';
 import { BIN, parseJson, runCli } from './cli-helpers.js';
 import { withCaptures } from './evidence-helpers/capture.js';
 import { alivePids, runLabForTest, scenario } from './lab-helpers/run-lab.js';
 import { startNginx } from './probe-helpers/servers.js';
 import { requireBinaries, skipUnless } from './support/binaries.js';
-import { refusedPort, startServer } from './support/servers.js';
+import { refusedPort, startServer, testProcessGroup } from './support/servers.js';
 
 const ROOT = `/tmp/kap-evidence-${process.pid}`;
 const KEEP = process.env.KAP_KEEP_EVIDENCE === '1';
@@ -177,7 +176,7 @@ describe('evidence on lab captures (tcpdump -i lo)', capturing(), () => {
     );
     assert.equal(lb.report.servers[0]?.idleCloses ?? 0, 0);
     // The backend side: the same backend (the lab's, 2100 ms) probed under tcpdump.
-    const group = new ProcessGroup();
+    const group = testProcessGroup();
     const backendCapture = join(dir, 'backend-probe.pcap');
     let backendEvents: Parameters<typeof backendIdleAtCloseMs>[0] = [];
     try {

@@ -3,11 +3,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { isAlive, ProcessGroup } from '../src/lab/processes.js';
+import { isAlive, type ProcessGroup } from '../src/lab/processes.js';
 import { parseJson, runCli } from './cli-helpers.js';
 import { startPrometheus } from './metrics-helpers/prometheus.js';
 import { requireBinaries } from './support/binaries.js';
-import { tempDir } from './support/servers.js';
+import { tempDir, testProcessGroup } from './support/servers.js';
 
 /**
  * The Envoy, Istio, ingress-nginx and Traefik mappings through a real Prometheus: a Node server on
@@ -76,7 +76,7 @@ describe('prom: Envoy, Istio, ingress-nginx and Traefik series through a real Pr
     await new Promise<void>((r) => exporter.listen(0, '127.0.0.1', () => r()));
     const exporterPort = (exporter.address() as AddressInfo).port;
     dir = await tempDir('kap-exporters-');
-    group = new ProcessGroup();
+    group = testProcessGroup();
     promUrl = await startPrometheus(group, join(dir.path, 'prometheus'), 'synthetic', exporterPort);
     await sleep(1500);
     since = Date.now();

@@ -37,19 +37,22 @@ export class ProcessGroup {
   private readonly processes: ManagedProcess[] = [];
   private stopping = false;
   private readonly watchdog: Watchdog | undefined;
+  /** The watchdog was given (shared with other groups): this group does not close it. */
+  private readonly sharedWatchdog: boolean;
 
   /**
    * With `guard`, a watchdog process stops every child (and removes `tempDir`) if this process dies
-   * without cleaning up (SIGKILL): proxies do not notice that their parent is gone.
+   * without cleaning up (SIGKILL): proxies do not notice that their parent is gone. With `watchdog`,
+   * that one watchdog, shared by several groups of one process (the tests': test/support).
    */
   constructor(
     private readonly log: (line: string) => void = () => {},
-    options: { guard?: boolean; tempDir?: string } = {},
+    options: { guard?: boolean; tempDir?: string; watchdog?: Watchdog } = {},
   ) {
-    if (options.guard) {
-      this.watchdog = Watchdog.start();
-      if (options.tempDir) this.watchdog.removeOnDeath(options.tempDir);
-    }
+    this.sharedWatchdog = options.watchdog !== undefined;
+    if (options.watchdog) this.watchdog = options.watchdog;
+    else if (options.guard) this.watchdog = Watchdog.start();
+    if (this.watchdog && options.tempDir) this.watchdog.removeOnDeath(options.tempDir);
   }
 
   get all(): readonly ManagedProcess[] {
@@ -131,7 +134,11 @@ export class ProcessGroup {
 
   /** Stops one process by its PID: SIGTERM, then SIGKILL after `graceMs`. */
   async stop(managed: ManagedProcess, graceMs = 3000): Promise<void> {
-    if (managed.hasExited()) return;
+    if (managed.hasExited()) {
+      // Its PID may be reused: the watchdog must not signal it later.
+      this.watchdog?.release(managed.pid);
+      return;
+    }
     // Children that a process forked (nginx workers, Apache's worker process) are collected first,
     // so that they can be stopped by PID if their parent dies without taking them along.
     const descendants = descendantPids(managed.pid);
@@ -166,7 +173,7 @@ export class ProcessGroup {
 
   /** After `stopAll` and the temp dir's removal: the watchdog exits without doing anything. */
   release(): void {
-    this.watchdog?.close();
+    if (!this.sharedWatchdog) this.watchdog?.close();
   }
 }
 

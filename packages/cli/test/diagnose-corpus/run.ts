@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { ProcessGroup } from '../../src/lab/processes.js';
 import { PROXIES as LAB_PROXIES } from '../../src/lab/proxies.js';
 import {
   APACHE_AS_NGINX_LOG_FORMAT,
@@ -14,6 +13,7 @@ import {
   startNginx,
 } from '../diagnose-helpers/harness.js';
 import { waitForLogLines } from '../support/logs.js';
+import { testProcessGroup } from '../support/servers.js';
 import { type FaultBackend, startFaultBackend } from './backend.js';
 import { CLOSE_LAG_MS, KEEPALIVE_MS, type Scenario, type Sent } from './scenarios.js';
 
@@ -39,7 +39,7 @@ export interface CorpusProxy {
 
 /** The lab's embedded Node proxy (its adapter and process group), retries off, a 10 s pool idle timeout. */
 async function startNodeProxy(dir: string, options: ProxyOptions): Promise<ProxyInstance> {
-  const group = new ProcessGroup();
+  const group = testProcessGroup();
   const running = await LAB_PROXIES.node.start({
     group,
     bin: process.execPath,

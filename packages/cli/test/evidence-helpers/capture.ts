@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitCaptureSettled, waitPortQuiet } from '../../src/lab/net-util.js';
-import { ProcessGroup } from '../../src/lab/processes.js';
+import { testProcessGroup } from '../support/servers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -23,7 +23,7 @@ export async function withCaptures<T>(
   specs: readonly CaptureSpec[],
   body: () => Promise<T>,
 ): Promise<T> {
-  const group = new ProcessGroup();
+  const group = testProcessGroup();
   try {
     // A connection still closing (the start-up check of the server) would enter the capture
     // without its SYN: wait until the ports are quiet (bounded; the capture then says what it saw).

@@ -6,8 +6,7 @@ import { type LabBackend, startBackend } from '../../src/lab/backend.js';
 import { monotonicMs, waitUntil } from '../../src/lab/clock.js';
 import { sendRequest } from '../../src/lab/driver.js';
 import { freePort, spawnListening, waitListening } from '../../src/lab/net-util.js';
-import { ProcessGroup } from '../../src/lab/processes.js';
-import { tempDir } from '../support/servers.js';
+import { tempDir, testProcessGroup } from '../support/servers.js';
 import { startPrometheus } from './prometheus.js';
 
 /**
@@ -136,7 +135,7 @@ function errServer(): Promise<Server> {
 
 export async function startRig(proxy: 'haproxy' | 'nginx', withPrometheus: boolean): Promise<Rig> {
   const dir = await tempDir(`kap-rig-${proxy}-`);
-  const group = new ProcessGroup();
+  const group = testProcessGroup();
   let err: Server | null = null;
   try {
     const race: LabBackend = await startBackend(group, {

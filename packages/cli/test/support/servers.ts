@@ -11,8 +11,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, spawnListening } from '../../src/lab/net-util.js';
 import { type ManagedProcess, ProcessGroup } from '../../src/lab/processes.js';
+import { Watchdog } from '../../src/lab/watchdog.js';
 
 export { freePort };
+
+let watchdog: Watchdog | undefined;
+
+/**
+ * A process group for a test: every process it starts is also listed with one watchdog per test
+ * process (src/lab/watchdog.ts), which stops it by its PID if the test process ends without
+ * stopping it: Ctrl-C, a test runner's timeout, SIGKILL. nginx, HAProxy, Apache and Caddy do not
+ * notice that their parent is gone (seen: Apache left running after an interrupted corpus run).
+ */
+export function testProcessGroup(): ProcessGroup {
+  watchdog ??= Watchdog.start();
+  return new ProcessGroup(undefined, { watchdog });
+}
 
 /** Linux's range for ports picked by the kernel: `bind` to port 0 and the source port of `connect`. */
 function ephemeralRange(): [number, number] {
@@ -115,7 +129,7 @@ export async function startServer(spec: ServerSpec): Promise<StartedServer> {
   const dir = spec.dir ?? (await mkdtemp(join(tmpdir(), `kap-${spec.name}-`)));
   const stdoutFile = spec.outputFile ?? join(dir, `${spec.name}.stdout.log`);
   const stderrFile = spec.outputFile ?? join(dir, `${spec.name}.stderr.log`);
-  const group = new ProcessGroup();
+  const group = testProcessGroup();
   let stopped: Promise<void> | null = null;
   const stop = (managed?: ManagedProcess) => {
     stopped ??= (async () => {
