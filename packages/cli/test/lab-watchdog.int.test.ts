@@ -9,15 +9,7 @@ import { test } from 'node:test';
 import { descendantPids, isAlive } from '../src/lab/processes.js';
 import { BIN } from './cli-helpers.js';
 import { skipUnless } from './support/binaries.js';
-
-async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (condition()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return condition();
-}
+import { waitUntil } from './support/servers.js';
 
 test('SIGKILL mid-run: the watchdog stops the proxy and backends and removes the temp dir', async (t) => {
   if (skipUnless(t, 'nginx')) return;

@@ -8,17 +8,9 @@ import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { isAlive } from '../src/lab/processes.js';
+import { waitUntil } from './support/servers.js';
 
 const SERVERS = fileURLToPath(new URL('./support/servers.ts', import.meta.url));
-
-async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (condition()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return condition();
-}
 
 for (const signal of ['SIGINT', 'SIGKILL'] as const) {
   test(`a test process ended by ${signal}: the server it started is stopped by the watchdog`, async () => {

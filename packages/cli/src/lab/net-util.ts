@@ -29,11 +29,12 @@ function tryConnect(port: number): Promise<boolean> {
   });
 }
 
-/** Linux: inodes of the TCP sockets in LISTEN state on `port` (any local address); null without /proc. */
-function listeningInodes(port: number): Set<string> | null {
-  const suffix = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  const inodes = new Set<string>();
-  let read = false;
+/**
+ * Linux: the rows of /proc/net/tcp and /proc/net/tcp6, split into fields (sl local_address
+ * rem_address st tx:rx tr:when retrnsmt uid timeout inode ...); null without /proc.
+ */
+function procTcpRows(): string[][] | null {
+  let rows: string[][] | null = null;
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text: string;
     try {
@@ -41,14 +42,26 @@ function listeningInodes(port: number): Set<string> | null {
     } catch {
       continue;
     }
-    read = true;
-    // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ...; st 0A = LISTEN
+    rows ??= [];
     for (const line of text.split('\n').slice(1)) {
-      const f = line.trim().split(/\s+/);
-      if (f.length > 9 && f[3] === '0A' && f[1]!.endsWith(suffix)) inodes.add(f[9]!);
+      const fields = line.trim().split(/\s+/);
+      if (fields.length > 3) rows.push(fields);
     }
   }
-  return read ? inodes : null;
+  return rows;
+}
+
+/** `:PPPP`, how /proc/net/tcp ends an address on `port`. */
+const portSuffix = (port: number) => `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/** Linux: inodes of the TCP sockets in LISTEN state (st 0A) on `port` (any local address); null without /proc. */
+function listeningInodes(port: number): Set<string> | null {
+  const rows = procTcpRows();
+  if (rows === null) return null;
+  const suffix = portSuffix(port);
+  const inodes = new Set<string>();
+  for (const f of rows) if (f.length > 9 && f[3] === '0A' && f[1]!.endsWith(suffix)) inodes.add(f[9]!);
+  return inodes;
 }
 
 /**
@@ -56,23 +69,13 @@ function listeningInodes(port: number): Set<string> | null {
  * packets: anything but LISTEN (0A), TIME_WAIT (06) and CLOSE (07). null without /proc.
  */
 function portBusy(port: number): boolean | null {
-  const suffix = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  let read = false;
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    read = true;
-    for (const line of text.split('\n').slice(1)) {
-      const f = line.trim().split(/\s+/);
-      if (f.length < 4 || f[3] === '0A' || f[3] === '06' || f[3] === '07') continue;
-      if (f[1]!.endsWith(suffix) || f[2]!.endsWith(suffix)) return true;
-    }
-  }
-  return read ? false : null;
+  const rows = procTcpRows();
+  if (rows === null) return null;
+  const suffix = portSuffix(port);
+  return rows.some(
+    (f) =>
+      f[3] !== '0A' && f[3] !== '06' && f[3] !== '07' && (f[1]!.endsWith(suffix) || f[2]!.endsWith(suffix)),
+  );
 }
 
 /**

@@ -15,6 +15,16 @@ import { Watchdog } from '../../src/lab/watchdog.js';
 
 export { freePort };
 
+/** Polls `condition` every 50 ms until it holds (true) or `timeoutMs` has passed (its last value). */
+export async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (condition()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return condition();
+}
+
 let watchdog: Watchdog | undefined;
 
 /**
