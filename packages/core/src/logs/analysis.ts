@@ -273,7 +273,7 @@ function countGap(
 export function closeOpenGaps(part: PartialAnalysis, finishes: Map<string, GapFinish>): void {
   for (const [target, startMs, flags] of part.openGaps ?? []) {
     const previous = finishes.get(target);
-    // Began before the request that finished last: its gap is unknown (see LogAnalyzer.line).
+    // Began before the request that finished last: its gap is unknown (see LogAnalyzer.addRecord).
     if (previous === undefined || startMs < previous[1]) continue;
     countGap(
       part,
